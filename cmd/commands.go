@@ -1,0 +1,10 @@
+package cmd
+
+import "github.com/spf13/cobra"
+
+// commands lists every subcommand; cobra adds help and completion.
+func commands(g *globals) []*cobra.Command {
+	return []*cobra.Command{
+		NewCmdSummary(g, nil),
+	}
+}

@@ -1,0 +1,89 @@
+// Package cmd holds mnistcnn's commands: one file each, an options struct, a
+// NewCmdX constructor and a runX function that does the work.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is the mnistcnn version, set at link time with
+// -ldflags "-X github.com/mnistcnn/mnistcnn/cmd.Version=v1.2.3"; otherwise
+// taken from the module's build information.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	stdout, stderr io.Writer
+	json           bool
+	quiet          bool
+}
+
+// NewRootCmd builds the command tree, writing results to stdout and status
+// to stderr.
+func NewRootCmd(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mnistcnn",
+		Short: "Train an MNIST CNN and ship it to a microcontroller as TFLite",
+		Long: `mnistcnn takes MNIST to a model that runs on a microcontroller, with no Python:
+
+  train     trains the reference CNN (Gorgonia) and writes a checkpoint
+  convert   writes a float32 and a full-integer int8 .tflite, or C/C++/Go sources
+  eval      runs the models with mnistcnn's own TFLite interpreter and compares them
+
+Results go to stdout (as JSON with --json), status and progress to stderr.
+
+` + exitCodesHelp,
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(g.stdout)
+	root.SetErr(g.stderr)
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "print results (and errors) as JSON on stdout")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress or status")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{err}
+	})
+	root.AddCommand(commands(g)...)
+	return root
+}
+
+// Execute runs the command line args and returns the process exit code.
+func Execute(args []string, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := NewRootCmd(g)
+	root.SetArgs(args)
+	c, err := root.ExecuteC()
+	if err != nil {
+		reportError(stdout, stderr, err, g.json)
+		var u usageError
+		if errors.As(err, &u) && !g.json {
+			fmt.Fprintln(stderr)
+			fmt.Fprint(stderr, c.UsageString())
+		}
+	}
+	return exitCode(err)
+}
+
+// noArgs is cobra.NoArgs that reports a usage error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", c.CommandPath(), args)
+	}
+	return nil
+}
