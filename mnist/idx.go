@@ -1,0 +1,144 @@
+package mnist
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// IDX magic numbers: two zero bytes, the element type (0x08 = unsigned
+// byte) and the number of dimensions (3 for images N×Rows×Cols, 1 for
+// labels N). From the format description on Yann LeCun's MNIST page.
+const (
+	imageMagic = 0x00000803
+	labelMagic = 0x00000801
+)
+
+// Limits on header values, so that n·rows·cols fits an int64 with room to
+// spare. MNIST is 60,000×28×28.
+const (
+	maxCount  = 1 << 31
+	maxPixels = 1 << 24 // rows·cols of one image
+)
+
+// ReadImages reads an IDX image file (magic 0x00000803) from r: a 16-byte
+// big-endian header (magic, n, rows, cols) then n·rows·cols bytes, one
+// image after another in row-major order. name is used in errors only.
+//
+// The memory it allocates grows with the bytes actually read, so a header
+// that claims more images than the file holds costs no more than the file.
+// Bytes after the last image are an error.
+func ReadImages(r io.Reader, name string) (imgs []uint8, n, rows, cols int, err error) {
+	var h [16]byte
+	if err := readHeader(r, h[:], imageMagic, "images", name); err != nil {
+		return nil, 0, 0, 0, err
+	}
+	un := uint64(binary.BigEndian.Uint32(h[4:]))
+	ur := uint64(binary.BigEndian.Uint32(h[8:]))
+	uc := uint64(binary.BigEndian.Uint32(h[12:]))
+	if ur == 0 || uc == 0 || ur*uc > maxPixels {
+		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: image size %dx%d not supported", name, ur, uc)
+	}
+	if un > maxCount {
+		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: header claims %d images, too many", name, un)
+	}
+	n, rows, cols = int(un), int(ur), int(uc)
+	imgs, err = readBody(r, n*rows*cols, name, func(got int) string {
+		return fmt.Sprintf("header says %d images of %dx%d (%d bytes), file has %d", n, rows, cols, n*rows*cols, got)
+	})
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	return imgs, n, rows, cols, nil
+}
+
+// ReadLabels reads an IDX label file (magic 0x00000801) from r: an 8-byte
+// big-endian header (magic, n) then n bytes, each a digit 0–9. name is used
+// in errors only.
+func ReadLabels(r io.Reader, name string) ([]uint8, error) {
+	var h [8]byte
+	if err := readHeader(r, h[:], labelMagic, "labels", name); err != nil {
+		return nil, err
+	}
+	un := uint64(binary.BigEndian.Uint32(h[4:]))
+	if un > maxCount {
+		return nil, fmt.Errorf("mnist: %s: header claims %d labels, too many", name, un)
+	}
+	n := int(un)
+	labels, err := readBody(r, n, name, func(got int) string {
+		return fmt.Sprintf("header says %d labels, file has %d", n, got)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range labels {
+		if l > 9 {
+			return nil, fmt.Errorf("mnist: %s: label %d is %d, want 0-9", name, i, l)
+		}
+	}
+	return labels, nil
+}
+
+// readHeader fills h from r, checking the magic number in its first 4
+// bytes before reading the rest.
+func readHeader(r io.Reader, h []byte, magic uint32, what, name string) error {
+	got := 0
+	for _, part := range [][]byte{h[:4], h[4:]} {
+		k, err := io.ReadFull(r, part)
+		got += k
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("mnist: %s: truncated: %d bytes, an IDX header needs %d", name, got, len(h))
+		}
+		if err != nil {
+			return readErr(name, err)
+		}
+		if m := binary.BigEndian.Uint32(h); m != magic {
+			return fmt.Errorf("mnist: %s: magic number 0x%08x, want 0x%08x (IDX %s)", name, m, magic, what)
+		}
+	}
+	return nil
+}
+
+// readErr wraps an error of the underlying reader.
+func readErr(name string, err error) error {
+	if err == io.ErrUnexpectedEOF { // a gzip stream cut short
+		return fmt.Errorf("mnist: %s: truncated: compressed data ends early", name)
+	}
+	return fmt.Errorf("mnist: %s: %w", name, err)
+}
+
+// chunk is the first allocation of readBody; it then doubles as data arrives.
+const chunk = 1 << 20
+
+// readBody reads exactly size bytes and then expects the end of r. Its
+// buffer grows with the data read (never past twice that plus chunk), so a
+// lying header cannot make it allocate more than the stream justifies.
+// short describes a truncated body given the number of bytes found.
+func readBody(r io.Reader, size int, name string, short func(got int) string) ([]byte, error) {
+	buf := make([]byte, 0, min(size, chunk))
+	for len(buf) < size {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(size-len(buf), max(len(buf), chunk)))
+		}
+		k, err := r.Read(buf[len(buf):min(cap(buf), size)])
+		buf = buf[:len(buf)+k]
+		if (err == io.EOF || err == io.ErrUnexpectedEOF) && len(buf) < size {
+			// ErrUnexpectedEOF: a gzip stream cut short.
+			return nil, fmt.Errorf("mnist: %s: truncated: %s", name, short(len(buf)))
+		}
+		if err != nil && err != io.EOF {
+			return nil, readErr(name, err)
+		}
+	}
+	// Read to the end: a gzip reader checks its CRC only there, and extra
+	// bytes mean the header and the file disagree.
+	extra, err := io.Copy(io.Discard, r)
+	if err != nil {
+		return nil, readErr(name, err)
+	}
+	if extra > 0 {
+		return nil, fmt.Errorf("mnist: %s: %d extra bytes after the %d the header describes", name, extra, size)
+	}
+	return buf, nil
+}
