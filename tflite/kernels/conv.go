@@ -1,0 +1,126 @@
+package kernels
+
+// ConvFloat is CONV_2D on float32 data:
+//
+//	out[b,y,x,o] = clamp(bias[o] + Σ_{ky,kx,c} in[b, y·sh+ky·dh−ph, x·sw+kx·dw−pw, c] · filter[o,ky,kx,c])
+//
+// where taps that fall outside the input count as zero (padding), and clamp
+// limits to [p.FloatMin, p.FloatMax]. in has shape inS (NHWC), filter fS
+// (OHWI: N = output channels, C = input channels), out outS. bias may be nil.
+// Shapes are not checked: the caller guarantees consistent sizes.
+//
+// The innermost loops run over one filter row: with dilation 1 along the
+// width, the in-bounds taps of a row are contiguous in both the input and the
+// filter, kw·C values long; four output channels are accumulated at once so
+// each input value is loaded once per four multiplications.
+func ConvFloat(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter, bias []float32, outS Shape4, out []float32) {
+	cin, cout := inS.C, outS.C
+	kh, kw := fS.H, fS.W
+	fo := kh * kw * cin // filter values per output channel
+	lo, hi := p.FloatMin, p.FloatMax
+	for b := 0; b < outS.N; b++ {
+		for oy := 0; oy < outS.H; oy++ {
+			iy0 := oy*p.StrideH - p.Padding.Height
+			ky0, ky1 := tapRange(iy0, p.DilationH, kh, inS.H)
+			for ox := 0; ox < outS.W; ox++ {
+				ix0 := ox*p.StrideW - p.Padding.Width
+				kx0, kx1 := tapRange(ix0, p.DilationW, kw, inS.W)
+				dst := out[((b*outS.H+oy)*outS.W+ox)*cout:][:cout]
+				o := 0
+				for ; o+4 <= cout; o += 4 {
+					var a0, a1, a2, a3 float32
+					if bias != nil {
+						a0, a1, a2, a3 = bias[o], bias[o+1], bias[o+2], bias[o+3]
+					}
+					w0 := filter[o*fo : (o+1)*fo]
+					w1 := filter[(o+1)*fo : (o+2)*fo]
+					w2 := filter[(o+2)*fo : (o+3)*fo]
+					w3 := filter[(o+3)*fo : (o+4)*fo]
+					for ky := ky0; ky < ky1; ky++ {
+						row := ((b*inS.H + iy0 + ky*p.DilationH) * inS.W) * cin
+						if p.DilationW == 1 {
+							xs := in[row+(ix0+kx0)*cin : row+(ix0+kx1)*cin]
+							f := (ky*kw + kx0) * cin
+							s0, s1, s2, s3 := dot4F32(xs, w0[f:], w1[f:], w2[f:], w3[f:])
+							a0, a1, a2, a3 = a0+s0, a1+s1, a2+s2, a3+s3
+							continue
+						}
+						for kx := kx0; kx < kx1; kx++ {
+							i := row + (ix0+kx*p.DilationW)*cin
+							f := (ky*kw + kx) * cin
+							s0, s1, s2, s3 := dot4F32(in[i:i+cin], w0[f:], w1[f:], w2[f:], w3[f:])
+							a0, a1, a2, a3 = a0+s0, a1+s1, a2+s2, a3+s3
+						}
+					}
+					dst[o] = clampF32(a0, lo, hi)
+					dst[o+1] = clampF32(a1, lo, hi)
+					dst[o+2] = clampF32(a2, lo, hi)
+					dst[o+3] = clampF32(a3, lo, hi)
+				}
+				for ; o < cout; o++ {
+					var a float32
+					if bias != nil {
+						a = bias[o]
+					}
+					w := filter[o*fo : (o+1)*fo]
+					for ky := ky0; ky < ky1; ky++ {
+						row := ((b*inS.H + iy0 + ky*p.DilationH) * inS.W) * cin
+						for kx := kx0; kx < kx1; kx++ {
+							i := row + (ix0+kx*p.DilationW)*cin
+							a += dotF32(in[i:i+cin], w[(ky*kw+kx)*cin:])
+						}
+					}
+					dst[o] = clampF32(a, lo, hi)
+				}
+			}
+		}
+	}
+}
+
+// tapRange returns the range [k0, k1) of filter taps k for which
+// start + k·dilation lies inside [0, size).
+func tapRange(start, dilation, k, size int) (k0, k1 int) {
+	if start < 0 {
+		k0 = (-start + dilation - 1) / dilation
+	}
+	if size-start <= 0 {
+		return k0, k0
+	}
+	k1 = (size - start + dilation - 1) / dilation
+	if k1 > k {
+		k1 = k
+	}
+	if k1 < k0 {
+		k1 = k0
+	}
+	return k0, k1
+}
+
+// dot4F32 returns the dot products of x with the first len(x) values of w0..w3.
+func dot4F32(x, w0, w1, w2, w3 []float32) (s0, s1, s2, s3 float32) {
+	w0, w1, w2, w3 = w0[:len(x)], w1[:len(x)], w2[:len(x)], w3[:len(x)]
+	for i, v := range x {
+		s0 += v * w0[i]
+		s1 += v * w1[i]
+		s2 += v * w2[i]
+		s3 += v * w3[i]
+	}
+	return
+}
+
+// dotF32 returns the dot product of x with the first len(x) values of w.
+func dotF32(x, w []float32) float32 {
+	w = w[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * w[i]
+		s1 += x[i+1] * w[i+1]
+		s2 += x[i+2] * w[i+2]
+		s3 += x[i+3] * w[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * w[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
