@@ -1,0 +1,190 @@
+package tfjs
+
+import (
+	"compress/gzip"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mnistcnn/mnistcnn/mnist"
+)
+
+// The reference models and their expected results come from
+// /work/shared/reference-models/README.md; testdata/models/README.md names their sources.
+func model(name string) string {
+	return filepath.Join("..", "..", "testdata", "models", name+".tflite")
+}
+
+// needHarness skips the test when Node or the npm packages are missing, except under CI
+// (the CI environment variable set), where the harness must run.
+func needHarness(t testing.TB) {
+	t.Helper()
+	if err := Available(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but the TFLite harness is unavailable: %v", err)
+		}
+		t.Skip(err)
+	}
+}
+
+func TestHelloWorldFloat(t *testing.T) {
+	needHarness(t)
+	// x = π/2 rounded to 7 decimals; the model approximates sin(x) and TFLite answers
+	// 0.995672166 (reference README: same value on TFLM, tfjs and ArmNN). The second input
+	// 0 checks that inputs are not mixed up: sin(0) ≈ 0, the model is off by a few percent.
+	out, info, err := RunFloat32(model("hello_world_float"), []float32{1.5707963, 0}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Inputs[0].Shape; len(got) != 2 || got[0] != 1 || got[1] != 1 {
+		t.Errorf("input shape %v, want [1 1]", got)
+	}
+	if math.Abs(float64(out[0])-0.995672166) > 1e-6 {
+		t.Errorf("f(1.5707963) = %.9f, want 0.995672166", out[0])
+	}
+	if math.Abs(float64(out[1])) > 0.1 {
+		t.Errorf("f(0) = %g, want near 0", out[1])
+	}
+}
+
+func TestHelloWorldInt8(t *testing.T) {
+	needHarness(t)
+	// Input scale 0.0244801156, zero point -128 (reference README):
+	// round(1.5707963/0.0244801156) - 128 = 64 - 128 = -64. The README gives output 126,
+	// which it dequantizes to 1.003206 ≈ sin(π/2).
+	out, info, err := RunInt8(model("hello_world_int8"), []int8{-64}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Inputs[0].DType != "int8" || info.Outputs[0].DType != "int8" {
+		t.Errorf("types %s→%s, want int8→int8", info.Inputs[0].DType, info.Outputs[0].DType)
+	}
+	if out[0] != 126 {
+		t.Errorf("f(-64) = %d, want 126", out[0])
+	}
+}
+
+// testImages returns the first n MNIST test images (raw pixels) and labels.
+func testImages(t testing.TB, n int) (imgs, labels []uint8) {
+	t.Helper()
+	dir, err := mnist.Locate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(base string, fn func(f *gzip.Reader) error) {
+		f, err := os.Open(filepath.Join(dir, base+".gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fn(z); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows, cols int
+	read("t10k-images-idx3-ubyte", func(z *gzip.Reader) (err error) {
+		imgs, _, rows, cols, err = mnist.ReadImages(z, "t10k-images")
+		return err
+	})
+	read("t10k-labels-idx1-ubyte", func(z *gzip.Reader) (err error) {
+		labels, err = mnist.ReadLabels(z, "t10k-labels")
+		return err
+	})
+	if rows != 28 || cols != 28 || len(labels) < n {
+		t.Fatalf("MNIST test set is %d images of %dx%d, want at least %d of 28x28", len(labels), rows, cols, n)
+	}
+	return imgs[:n*28*28], labels[:n]
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func TestMNISTUint8Model(t *testing.T) {
+	needHarness(t)
+	const n = 1000
+	imgs, labels := testImages(t, n)
+	// The model takes raw uint8 pixels [1,28,28] and gives 10 float32 scores.
+	raw, info, err := Run(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, out := info.Inputs[0], info.Outputs[0]
+	if in.DType != "uint8" || in.Bytes != 784 || out.DType != "float32" || out.Bytes != 40 {
+		t.Fatalf("model is %s %v → %s %v, want uint8 [1 28 28] → float32 [1 10]", in.DType, in.Shape, out.DType, out.Shape)
+	}
+	scores := Float32s(raw)
+	correct := 0
+	for i := range n {
+		if argmax(scores[10*i:10*i+10]) == int(labels[i]) {
+			correct++
+		}
+	}
+	// 989 of the first 1000: reference README, tfjs row.
+	if correct != 989 {
+		t.Errorf("%d of %d correct, want 989", correct, n)
+	}
+	t.Logf("load %.0f ms, %.1f µs/image, wasm %+v", info.LoadMS, 1000*info.InferMS/n, info.WASM)
+}
+
+func TestPersonDetectRejected(t *testing.T) {
+	needHarness(t)
+	// The reference README: tfjs rejects person_detect because a depthwise bias has
+	// quantized_dimension 3 on a 1-D tensor. The error must carry the runtime's reason.
+	_, err := Inspect(model("person_detect"))
+	if err == nil {
+		t.Fatal("person_detect loaded, want the runtime to reject it")
+	}
+	for _, want := range []string{"tfjs: ", "Can't initialize model", "quantization parameters"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	needHarness(t)
+	garbage := filepath.Join(t.TempDir(), "garbage.tflite")
+	if err := os.WriteFile(garbage, []byte("not a flatbuffer"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		run   func() error
+		match string
+	}{
+		{"missing model", func() error { _, err := Inspect("no-such.tflite"); return err }, "no such file"},
+		{"garbage model", func() error { _, err := Inspect(garbage); return err }, "Can't initialize model"},
+		{"input not divisible", func() error {
+			_, _, err := Run(model("hello_world_int8"), []byte{1, 2, 3}, 2)
+			return err
+		}, "do not split"},
+		// hello_world_float wants 4 bytes an input; 2 inputs of 2 bytes do not fit.
+		{"input size", func() error {
+			_, _, err := Run(model("hello_world_float"), []byte{1, 2, 3, 4}, 2)
+			return err
+		}, "input tensor is 4 bytes, got 2"},
+		{"wrong type", func() error {
+			_, _, err := RunInt8(model("hello_world_float"), []int8{0, 0, 0, 0}, 1)
+			return err
+		}, "float32 to float32, want int8 to int8"},
+	}
+	for _, c := range cases {
+		err := c.run()
+		if err == nil || !strings.Contains(err.Error(), c.match) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.match)
+		}
+	}
+}
