@@ -84,7 +84,7 @@ func tinyModel() *tflite.Model {
 // tinyRanges are made-up calibration ranges with exact binary scales.
 func tinyRanges() []Range {
 	r := make([]Range, tOut+1)
-	r[tIn] = Range{0, 2.55, true}       // ignored: the input range is fixed
+	r[tIn] = Range{0, 2.55, true}        // ignored: the input range is fixed
 	r[tConv] = Range{0, 255.0 / 4, true} // scale 1/4, zp −128
 	r[tPool] = Range{0, 1, true}         // ignored: pool inherits
 	r[tFlat] = Range{0, 1, true}         // ignored: reshape inherits
