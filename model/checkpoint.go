@@ -1,0 +1,432 @@
+package model
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+
+	"github.com/mnistcnn/mnistcnn/internal/atomicfile"
+)
+
+// ArchName names the architecture of Layers in checkpoints. A change to
+// Layers that changes Params() needs a new name.
+const ArchName = "mnistcnn-reference-v1"
+
+// CheckpointVersion is the version of the checkpoint format this code writes
+// and the only one it reads.
+const CheckpointVersion = 1
+
+// Checkpoint file format, version 1. All integers little-endian.
+//
+//	offset  size  content
+//	0       8     magic "MNISTCKP"
+//	8       4     uint32 format version (1)
+//	12      4     uint32 header length H
+//	16      H     JSON header: every field of Checkpoint except the tensor
+//	              data, and for each tensor of Weights then OptState its
+//	              name and shape (see ckptHeader for the field names)
+//	16+H    4·n   the tensors' float32 data, in header order, row-major;
+//	              n is the sum of the tensors' element counts
+//	end-32  32    SHA-256 of every byte before it
+//
+// The header holds no timestamps and Go's JSON encoding is deterministic, so
+// the same Checkpoint always gives the same bytes.
+const ckptMagic = "MNISTCKP"
+
+const (
+	ckptPrefix = 16 // magic, version, header length
+	ckptSum    = sha256.Size
+)
+
+// Optimizer is the optimizer and its hyper-parameters. Name is the
+// training code's choice (e.g. "rmsprop", "adam"); unused fields are 0.
+type Optimizer struct {
+	Name    string  `json:"name"`
+	LR      float64 `json:"lr"`
+	Rho     float64 `json:"rho"`
+	Beta1   float64 `json:"beta1"`
+	Beta2   float64 `json:"beta2"`
+	Epsilon float64 `json:"epsilon"`
+}
+
+// EpochMetrics are the results of one training epoch.
+type EpochMetrics struct {
+	Epoch         int     `json:"epoch"`
+	TrainLoss     float64 `json:"train_loss"`
+	TrainAccuracy float64 `json:"train_accuracy"`
+	ValLoss       float64 `json:"val_loss"`
+	ValAccuracy   float64 `json:"val_accuracy"`
+}
+
+// Checkpoint is the state of a training run: enough to resume it, to
+// convert its weights and to report on it.
+type Checkpoint struct {
+	Arch      string // ArchName; other names are refused
+	Seed      uint64
+	Optimizer Optimizer
+
+	// Training configuration; Epochs is the number of epochs requested.
+	Batch, Epochs, Limit, ValSplit int
+
+	Epoch   int   // completed epochs
+	Step    int   // optimizer steps done inside epoch Epoch (0 at an epoch boundary)
+	OptStep int64 // total optimizer steps (Adam's t)
+
+	Weights  []Tensor // exactly Params(): same order, names and shapes
+	OptState []Tensor // optimizer slots, any names (e.g. "conv1/kernel/ms") and count
+
+	History      []EpochMetrics
+	TestAccuracy float64 // -1 when not measured yet
+}
+
+// ckptHeader is the JSON header of the file format.
+type ckptHeader struct {
+	Arch         string         `json:"arch"`
+	Seed         uint64         `json:"seed"`
+	Optimizer    Optimizer      `json:"optimizer"`
+	Batch        int            `json:"batch"`
+	Epochs       int            `json:"epochs"`
+	Limit        int            `json:"limit"`
+	ValSplit     int            `json:"val_split"`
+	Epoch        int            `json:"epoch"`
+	Step         int            `json:"step"`
+	OptStep      int64          `json:"opt_step"`
+	History      []EpochMetrics `json:"history"`
+	TestAccuracy float64        `json:"test_accuracy"`
+	Weights      []tensorHeader `json:"weights"`
+	OptState     []tensorHeader `json:"opt_state"`
+}
+
+type tensorHeader struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+// ckptError is a checkpoint error; Path is set when a file is involved.
+type ckptError struct {
+	Path, Msg string
+}
+
+func (e *ckptError) Error() string {
+	if e.Path == "" {
+		return "model: " + e.Msg
+	}
+	return "model: " + e.Path + ": " + e.Msg
+}
+
+func errorf(format string, args ...any) error {
+	return &ckptError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// NewCheckpointWeights returns zero tensors named and shaped as Params(),
+// in its order.
+func NewCheckpointWeights() []Tensor {
+	return zeroTensors(Params())
+}
+
+func zeroTensors(specs []ParamSpec) []Tensor {
+	ts := make([]Tensor, len(specs))
+	for i, p := range specs {
+		ts[i] = Tensor{Name: p.Name, Shape: append([]int(nil), p.Shape...), Data: make([]float32, shapeLen(p.Shape))}
+	}
+	return ts
+}
+
+// MarshalBinary encodes c in the checkpoint format. It fails if c is not
+// valid: wrong architecture, weights unlike Params(), a tensor whose data
+// does not fill its shape, a negative count, or a non-finite number outside
+// the tensors (tensor data may hold NaN and Inf).
+func (c *Checkpoint) MarshalBinary() ([]byte, error) {
+	return marshalCheckpoint(c, Params())
+}
+
+func marshalCheckpoint(c *Checkpoint, specs []ParamSpec) ([]byte, error) {
+	if err := c.validate(specs); err != nil {
+		return nil, err
+	}
+	h := ckptHeader{
+		Arch: c.Arch, Seed: c.Seed, Optimizer: c.Optimizer,
+		Batch: c.Batch, Epochs: c.Epochs, Limit: c.Limit, ValSplit: c.ValSplit,
+		Epoch: c.Epoch, Step: c.Step, OptStep: c.OptStep,
+		History: c.History, TestAccuracy: c.TestAccuracy,
+		Weights: tensorHeaders(c.Weights), OptState: tensorHeaders(c.OptState),
+	}
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, errorf("encoding checkpoint header: %v", err)
+	}
+	if len(js) > math.MaxUint32 {
+		return nil, errorf("checkpoint header of %d bytes too large", len(js))
+	}
+	n := 0
+	for _, ts := range [][]Tensor{c.Weights, c.OptState} {
+		for _, t := range ts {
+			n += len(t.Data)
+		}
+	}
+	b := make([]byte, 0, ckptPrefix+len(js)+4*n+ckptSum)
+	b = append(b, ckptMagic...)
+	b = binary.LittleEndian.AppendUint32(b, CheckpointVersion)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
+	b = append(b, js...)
+	for _, ts := range [][]Tensor{c.Weights, c.OptState} {
+		for _, t := range ts {
+			for _, v := range t.Data {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+			}
+		}
+	}
+	sum := sha256.Sum256(b)
+	return append(b, sum[:]...), nil
+}
+
+func tensorHeaders(ts []Tensor) []tensorHeader {
+	if ts == nil {
+		return nil // "null", so that nil survives a round trip
+	}
+	hs := make([]tensorHeader, len(ts))
+	for i, t := range ts {
+		hs[i] = tensorHeader{t.Name, t.Shape}
+	}
+	return hs
+}
+
+// validate checks what both MarshalBinary and UnmarshalCheckpoint require.
+func (c *Checkpoint) validate(specs []ParamSpec) error {
+	if c.Arch != ArchName {
+		return errorf("checkpoint is for architecture %q, this mnistcnn has %q", c.Arch, ArchName)
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"batch", int64(c.Batch)}, {"epochs", int64(c.Epochs)}, {"limit", int64(c.Limit)},
+		{"val_split", int64(c.ValSplit)}, {"epoch", int64(c.Epoch)}, {"step", int64(c.Step)},
+		{"opt_step", c.OptStep},
+	} {
+		if f.v < 0 {
+			return errorf("checkpoint %s is %d, want ≥ 0", f.name, f.v)
+		}
+	}
+	o := c.Optimizer
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{
+		{"lr", o.LR}, {"rho", o.Rho}, {"beta1", o.Beta1}, {"beta2", o.Beta2}, {"epsilon", o.Epsilon},
+		{"test_accuracy", c.TestAccuracy},
+	} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return errorf("checkpoint %s is %v, want a finite number", f.name, f.v)
+		}
+	}
+	for _, m := range c.History {
+		for _, v := range []float64{m.TrainLoss, m.TrainAccuracy, m.ValLoss, m.ValAccuracy} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return errorf("checkpoint history of epoch %d holds %v, want finite numbers", m.Epoch, v)
+			}
+		}
+	}
+	if len(c.Weights) != len(specs) {
+		return errorf("checkpoint has %d weight tensors, the architecture %d", len(c.Weights), len(specs))
+	}
+	for i, t := range c.Weights {
+		p := specs[i]
+		if t.Name != p.Name || !equalShape(t.Shape, p.Shape) {
+			return errorf("checkpoint weight %d is %s %v, want %s %v", i, t.Name, t.Shape, p.Name, p.Shape)
+		}
+	}
+	for _, ts := range [][]Tensor{c.Weights, c.OptState} {
+		for _, t := range ts {
+			if t.Name == "" {
+				return errorf("checkpoint has a tensor without a name")
+			}
+			for _, d := range t.Shape {
+				if d < 0 {
+					return errorf("checkpoint tensor %s has shape %v", t.Name, t.Shape)
+				}
+			}
+			if len(t.Data) != t.Len() {
+				return errorf("checkpoint tensor %s has %d values for shape %v", t.Name, len(t.Data), t.Shape)
+			}
+		}
+	}
+	return nil
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// UnmarshalCheckpoint decodes a checkpoint written by MarshalBinary. It
+// checks the magic, the version and the SHA-256 before trusting anything
+// else, then that the weights are those of Params(). It never panics.
+func UnmarshalCheckpoint(b []byte) (*Checkpoint, error) {
+	return unmarshalCheckpoint(b, Params())
+}
+
+func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
+	if len(b) < len(ckptMagic) {
+		if bytes.HasPrefix([]byte(ckptMagic), b) {
+			return nil, errorf("checkpoint truncated: %d bytes", len(b))
+		}
+		return nil, errorf("not a mnistcnn checkpoint")
+	}
+	if string(b[:len(ckptMagic)]) != ckptMagic {
+		return nil, errorf("not a mnistcnn checkpoint")
+	}
+	if len(b) < ckptPrefix {
+		return nil, errorf("checkpoint truncated: %d bytes", len(b))
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != CheckpointVersion {
+		return nil, errorf("checkpoint is version %d, this mnistcnn reads version %d", v, CheckpointVersion)
+	}
+	hlen := uint64(binary.LittleEndian.Uint32(b[12:]))
+	if uint64(len(b)) < ckptPrefix+hlen+ckptSum {
+		return nil, errorf("checkpoint truncated: %d bytes, its %d-byte header and checksum need %d",
+			len(b), hlen, ckptPrefix+hlen+ckptSum)
+	}
+	// The header is read before the checksum is checked only to tell a file
+	// cut short from one altered.
+	h, herr := decodeHeader(b[ckptPrefix : ckptPrefix+hlen])
+	want := uint64(0)
+	if herr == nil {
+		want, herr = fileSize(h, hlen)
+	}
+	body := b[:len(b)-ckptSum]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(b)-ckptSum:]) {
+		if herr == nil && want > uint64(len(b)) {
+			return nil, errorf("checkpoint truncated: %d bytes, its header describes %d", len(b), want)
+		}
+		return nil, errorf("checkpoint checksum mismatch (file altered or corrupt)")
+	}
+	if herr != nil {
+		return nil, herr
+	}
+	if want > uint64(len(b)) {
+		return nil, errorf("checkpoint truncated: %d bytes, its header describes %d", len(b), want)
+	}
+	if want < uint64(len(b)) {
+		return nil, errorf("checkpoint is %d bytes, its header describes %d", len(b), want)
+	}
+	c := &Checkpoint{
+		Arch: h.Arch, Seed: h.Seed, Optimizer: h.Optimizer,
+		Batch: h.Batch, Epochs: h.Epochs, Limit: h.Limit, ValSplit: h.ValSplit,
+		Epoch: h.Epoch, Step: h.Step, OptStep: h.OptStep,
+		History: h.History, TestAccuracy: h.TestAccuracy,
+	}
+	data := b[ckptPrefix+hlen : len(b)-ckptSum]
+	c.Weights, data = readTensors(h.Weights, data)
+	c.OptState, _ = readTensors(h.OptState, data)
+	if err := c.validate(specs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeHeader parses the JSON header strictly: unknown fields and
+// trailing data are errors.
+func decodeHeader(js []byte) (*ckptHeader, error) {
+	var h ckptHeader
+	d := json.NewDecoder(bytes.NewReader(js))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&h); err != nil {
+		return nil, errorf("checkpoint header: %v", err)
+	}
+	if d.More() {
+		return nil, errorf("checkpoint header: data after the JSON object")
+	}
+	return &h, nil
+}
+
+// maxTensorBytes bounds the tensor data a header may describe (1 TiB), so
+// that computing sizes from untrusted shapes cannot overflow.
+const maxTensorBytes = 1 << 40
+
+// fileSize is the file size h describes.
+func fileSize(h *ckptHeader, hlen uint64) (uint64, error) {
+	data := uint64(0)
+	for _, ts := range [][]tensorHeader{h.Weights, h.OptState} {
+		for _, t := range ts {
+			n := uint64(1)
+			for _, d := range t.Shape {
+				if d < 0 {
+					return 0, errorf("checkpoint tensor %s has shape %v", t.Name, t.Shape)
+				}
+				if d != 0 && n > maxTensorBytes/uint64(d) {
+					return 0, errorf("checkpoint tensor %s has shape %v, too large", t.Name, t.Shape)
+				}
+				n *= uint64(d)
+			}
+			if data += 4 * n; data > maxTensorBytes {
+				return 0, errorf("checkpoint tensors hold more than %d bytes", uint64(maxTensorBytes))
+			}
+		}
+	}
+	return ckptPrefix + hlen + data + ckptSum, nil
+}
+
+// readTensors builds hs's tensors from the front of data, which the caller
+// has checked holds them all, and returns the rest.
+func readTensors(hs []tensorHeader, data []byte) ([]Tensor, []byte) {
+	if hs == nil {
+		return nil, data
+	}
+	ts := make([]Tensor, len(hs))
+	for i, h := range hs {
+		t := Tensor{Name: h.Name, Shape: h.Shape, Data: make([]float32, shapeLen(h.Shape))}
+		for j := range t.Data {
+			t.Data[j] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*j:]))
+		}
+		data = data[4*len(t.Data):]
+		ts[i] = t
+	}
+	return ts, data
+}
+
+// SaveCheckpoint writes c to path atomically: a reader sees the old file
+// or the new one, never a part.
+func SaveCheckpoint(path string, c *Checkpoint) error {
+	b, err := c.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
+		return &ckptError{Path: path, Msg: "saving checkpoint: " + err.Error()}
+	}
+	return nil
+}
+
+// LoadCheckpoint reads and checks the checkpoint at path.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &ckptError{Path: path, Msg: "no such checkpoint file"}
+	}
+	if err != nil {
+		return nil, errorf("reading checkpoint: %v", err)
+	}
+	c, err := UnmarshalCheckpoint(b)
+	if err != nil {
+		var e *ckptError
+		if errors.As(err, &e) {
+			return nil, &ckptError{Path: path, Msg: e.Msg}
+		}
+		return nil, err
+	}
+	return c, nil
+}
