@@ -84,7 +84,7 @@ func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 // bytes before reading the rest.
 func readHeader(r io.Reader, h []byte, magic uint32, what, name string) error {
 	got := 0
-	for _, part := range [][]byte{h[:4], h[4:]} {
+	for i, part := range [][]byte{h[:4], h[4:]} {
 		k, err := io.ReadFull(r, part)
 		got += k
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -93,7 +93,7 @@ func readHeader(r io.Reader, h []byte, magic uint32, what, name string) error {
 		if err != nil {
 			return readErr(name, err)
 		}
-		if m := binary.BigEndian.Uint32(h); m != magic {
+		if m := binary.BigEndian.Uint32(h); i == 0 && m != magic {
 			return fmt.Errorf("mnist: %s: magic number 0x%08x, want 0x%08x (IDX %s)", name, m, magic, what)
 		}
 	}
@@ -116,7 +116,11 @@ const chunk = 1 << 20
 // lying header cannot make it allocate more than the stream justifies.
 // short describes a truncated body given the number of bytes found.
 func readBody(r io.Reader, size int, name string, short func(got int) string) ([]byte, error) {
-	buf := make([]byte, 0, min(size, chunk))
+	first := chunk
+	if h, ok := r.(sizeHinter); ok && h.sizeHint() > 0 {
+		first = int(min(h.sizeHint(), maxCount*maxPixels))
+	}
+	buf := make([]byte, 0, min(size, first))
 	for len(buf) < size {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, min(size-len(buf), max(len(buf), chunk)))
@@ -142,3 +146,17 @@ func readBody(r io.Reader, size int, name string, short func(got int) string) ([
 	}
 	return buf, nil
 }
+
+// sizeHinter is a reader that knows about how many bytes it will deliver,
+// from a source more trustworthy than the IDX header: the size of a file,
+// or a gzip trailer's length bounded by what deflate can expand to.
+type sizeHinter interface {
+	sizeHint() int64
+}
+
+type hintedReader struct {
+	io.Reader
+	hint int64
+}
+
+func (r hintedReader) sizeHint() int64 { return r.hint }

@@ -10,6 +10,7 @@ package mnist
 import (
 	"bufio"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -163,14 +164,34 @@ func readFile(dir, base string, read func(r io.Reader, name string) error) error
 		return fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
-	if filepath.Ext(name) != ".gz" {
-		return read(bufio.NewReaderSize(f, 1<<20), name)
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
 	}
+	if filepath.Ext(name) != ".gz" {
+		return read(hintedReader{bufio.NewReaderSize(f, 1<<20), fi.Size()}, name)
+	}
+	hint := gzipSize(f, fi.Size())
 	z, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		return fmt.Errorf("mnist: %s: not gzip data: %w", name, err)
 	}
-	return read(z, name)
+	return read(hintedReader{z, hint}, name)
+}
+
+// gzipSize guesses the uncompressed size of the gzip file f of size bytes
+// from its trailer's ISIZE field (the length mod 2^32, RFC 1952), bounded by
+// deflate's largest expansion, about 1032:1. It returns 0 if it cannot tell,
+// and leaves f at offset 0.
+func gzipSize(f *os.File, size int64) int64 {
+	var t [4]byte
+	if size < 18 { // the smallest gzip file: 10-byte header, 8-byte trailer
+		return 0
+	}
+	if _, err := f.ReadAt(t[:], size-4); err != nil {
+		return 0
+	}
+	return min(int64(binary.LittleEndian.Uint32(t[:])), 1032*size)
 }
 
 // SplitValidation holds out the last n images of train for validation, as
