@@ -136,13 +136,21 @@ if (inPath !== undefined) {
   const n = input.length / inBytes;
   const out = Buffer.alloc(n * outBytes);
   const t1 = performance.now();
+  // data() views the WebAssembly heap: take the views once, and again only if the heap
+  // grew (which detaches the old views, leaving them empty).
+  const inTensor = runner.getInputs()[0];
+  const outTensor = runner.getOutputs()[0];
+  let inView, outView;
+  const bytesOf = (t, size) => {
+    const v = t.data();
+    return new Uint8Array(v.buffer, v.byteOffset, size);
+  };
   for (let i = 0; i < n; i++) {
-    // data() views the WebAssembly heap; take fresh views each time in case it grew.
-    const inView = runner.getInputs()[0].data();
-    new Uint8Array(inView.buffer, inView.byteOffset, inBytes).set(input.subarray(i * inBytes, (i + 1) * inBytes));
+    if (!inView || inView.length === 0) inView = bytesOf(inTensor, inBytes);
+    inView.set(input.subarray(i * inBytes, (i + 1) * inBytes));
     if (!runner.infer()) fail(`inference failed on input ${i}`);
-    const outView = runner.getOutputs()[0].data();
-    out.set(new Uint8Array(outView.buffer, outView.byteOffset, outBytes), i * outBytes);
+    if (!outView || outView.length === 0) outView = bytesOf(outTensor, outBytes);
+    out.set(outView, i * outBytes);
   }
   info.n = n;
   info.infer_ms = performance.now() - t1;

@@ -182,11 +182,7 @@ func RunInt8(modelPath string, input []int8, n int) ([]int8, *Info, error) {
 	if err := checkTypes(modelPath, info, "int8", "int8"); err != nil {
 		return nil, nil, err
 	}
-	res := make([]int8, len(out))
-	for i, b := range out {
-		res[i] = int8(b)
-	}
-	return res, info, nil
+	return Int8s(out), info, nil
 }
 
 // Float32s decodes little-endian float32 values; a trailing partial value is ignored.
@@ -240,4 +236,70 @@ func lastLines(s string, k int) string {
 		lines = lines[len(lines)-k:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// Quant is an affine quantization, real = Scale × (q − ZeroPoint), as a TFLite tensor's
+// quantization parameters give it. The runtime does not report them; the caller reads them
+// from the model.
+type Quant struct {
+	Scale     float32
+	ZeroPoint int32
+}
+
+// MNISTInput converts raw MNIST pixels (0–255) to the bytes of input tensors of type dtype:
+// "uint8" keeps the pixels, "float32" feeds p/255 (computed in float64, rounded once to
+// float32, as NumPy's x/255 in the reference), "int8" feeds
+// clamp(round(p/255/q.Scale) + q.ZeroPoint, −128, 127) with ties rounded away from zero.
+// q is used for "int8" only.
+func MNISTInput(dtype string, pixels []uint8, q Quant) ([]byte, error) {
+	switch dtype {
+	case "uint8":
+		return slices.Clone(pixels), nil
+	case "float32":
+		b := make([]byte, 4*len(pixels))
+		for i, p := range pixels {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(float64(p)/255)))
+		}
+		return b, nil
+	case "int8":
+		if !(q.Scale > 0) || math.IsInf(float64(q.Scale), 0) {
+			return nil, fmt.Errorf("tfjs: int8 input needs a positive scale, got %g", q.Scale)
+		}
+		b := make([]byte, len(pixels))
+		for i, p := range pixels {
+			v := math.Round(float64(p)/255/float64(q.Scale)) + float64(q.ZeroPoint)
+			b[i] = byte(int8(max(-128, min(127, v))))
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("tfjs: no MNIST input conversion to %s", dtype)
+}
+
+// RunMNIST runs an MNIST classifier on n images given as raw pixels, n×784 bytes, and
+// returns the n raw output tensors back to back (decode them with Float32s or Int8s as
+// info.Outputs[0].DType says). The pixels are converted with MNISTInput to the model's
+// input type; in is the input quantization, used for int8 inputs only. The model is loaded
+// twice: once to learn its input type, once to run.
+func RunMNIST(modelPath string, pixels []uint8, n int, in Quant) ([]byte, *Info, error) {
+	if n < 1 || len(pixels) != n*28*28 {
+		return nil, nil, fmt.Errorf("tfjs: %d bytes of pixels are not %d MNIST images", len(pixels), n)
+	}
+	info, err := Inspect(modelPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	input, err := MNISTInput(info.Inputs[0].DType, pixels, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Run(modelPath, input, n)
+}
+
+// Int8s reinterprets bytes as int8 values.
+func Int8s(b []byte) []int8 {
+	v := make([]int8, len(b))
+	for i, x := range b {
+		v[i] = int8(x)
+	}
+	return v
 }

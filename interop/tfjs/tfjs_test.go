@@ -117,7 +117,7 @@ func TestMNISTUint8Model(t *testing.T) {
 	const n = 1000
 	imgs, labels := testImages(t, n)
 	// The model takes raw uint8 pixels [1,28,28] and gives 10 float32 scores.
-	raw, info, err := Run(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n)
+	raw, info, err := RunMNIST(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n, Quant{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,4 +187,100 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.match)
 		}
 	}
+}
+
+func TestMNISTLSTM(t *testing.T) {
+	needHarness(t)
+	const n = 1000
+	imgs, labels := testImages(t, n)
+	cases := []struct {
+		name  string
+		in    Quant
+		want  int
+		dtype string
+	}{
+		// Float input p/255; 923 of 1000: reference README, tfjs column.
+		{"mnist_lstm_float", Quant{}, 923, "float32"},
+		// Input scale float32(1/255), zero point -128 (flatc dump of the model; the only
+		// float32 1/255 in the file), so q = p - 128. 922 of 1000: reference README, tfjs.
+		{"mnist_lstm_int8", Quant{Scale: 1.0 / 255, ZeroPoint: -128}, 922, "int8"},
+	}
+	for _, c := range cases {
+		raw, info, err := RunMNIST(model(c.name), imgs, n, c.in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if info.Inputs[0].DType != c.dtype || info.Outputs[0].DType != c.dtype {
+			t.Fatalf("%s: %s → %s, want %s → %s", c.name, info.Inputs[0].DType, info.Outputs[0].DType, c.dtype, c.dtype)
+		}
+		var scores []float32
+		if c.dtype == "int8" {
+			for _, q := range Int8s(raw) {
+				scores = append(scores, float32(q))
+			}
+		} else {
+			scores = Float32s(raw)
+		}
+		correct := 0
+		for i := range n {
+			if argmax(scores[10*i:10*i+10]) == int(labels[i]) {
+				correct++
+			}
+		}
+		if correct != c.want {
+			t.Errorf("%s: %d of %d correct, want %d", c.name, correct, n, c.want)
+		}
+	}
+}
+
+func TestMNISTInput(t *testing.T) {
+	pixels := []uint8{0, 51, 255}
+	u, err := MNISTInput("uint8", pixels, Quant{})
+	if err != nil || string(u) != string(pixels) {
+		t.Errorf("uint8: %v, %v; want the pixels", u, err)
+	}
+	f, err := MNISTInput("float32", pixels, Quant{})
+	// 51/255 = 0.2 exactly in real numbers; float32(0.2) is the nearest float32.
+	if got := Float32s(f); err != nil || len(got) != 3 || got[0] != 0 || got[1] != float32(0.2) || got[2] != 1 {
+		t.Errorf("float32: %v, %v; want [0 0.2 1]", got, err)
+	}
+	// Scale 0.25 (exact in binary), zero point -10: p/255/0.25 = 4p/255, so 0 → 0,
+	// 51 → 0.8 → 1, 255 → 4; plus the zero point: -10, -9, -6.
+	q, err := MNISTInput("int8", pixels, Quant{Scale: 0.25, ZeroPoint: -10})
+	if got := Int8s(q); err != nil || len(got) != 3 || got[0] != -10 || got[1] != -9 || got[2] != -6 {
+		t.Errorf("int8: %v, %v; want [-10 -9 -6]", got, err)
+	}
+	// Scale 1/255, zero point 0: 255 → 255, clamped to 127.
+	q, err = MNISTInput("int8", []uint8{255}, Quant{Scale: 1.0 / 255})
+	if err != nil || int8(q[0]) != 127 {
+		t.Errorf("int8 clamp: %v, %v; want [127]", q, err)
+	}
+	for _, c := range []struct {
+		dtype string
+		q     Quant
+	}{{"int8", Quant{}}, {"int16", Quant{Scale: 1}}} {
+		if _, err := MNISTInput(c.dtype, pixels, c.q); err == nil {
+			t.Errorf("%s %+v: no error", c.dtype, c.q)
+		}
+	}
+}
+
+// BenchmarkMNISTUint8Model measures the real TFLite runtime on the alankrantas CNN: one
+// process per op, 1000 images each. µs/image counts the interpreter loop only (copies
+// included), ms/load the start of the runtime and the model.
+func BenchmarkMNISTUint8Model(b *testing.B) {
+	needHarness(b)
+	const n = 1000
+	imgs, _ := testImages(b, n)
+	var inferMS, loadMS float64
+	for b.Loop() {
+		_, info, err := Run(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inferMS += info.InferMS
+		loadMS += info.LoadMS
+	}
+	b.ReportMetric(1000*inferMS/float64(n*b.N), "µs/image")
+	b.ReportMetric(loadMS/float64(b.N), "ms/load")
 }
