@@ -90,6 +90,12 @@ func TestLoadErrors(t *testing.T) {
 			b := f[TrainImages+".gz"]
 			f[TrainImages+".gz"] = b[:len(b)-8]
 		}, "<dir>/train-images-idx3-ubyte.gz: truncated: compressed data ends early"},
+		{"lying gzip length", func(f map[string][]byte) {
+			// The trailer's last 4 bytes are the length mod 2^32 (RFC 1952);
+			// Load sizes its buffer from them, gzip checks them at the end.
+			b := f[TrainImages+".gz"]
+			copy(b[len(b)-4:], "\xff\xff\xff\xff")
+		}, "<dir>/train-images-idx3-ubyte.gz: gzip: invalid checksum"},
 		{"not gzip", func(f map[string][]byte) { f[TrainLabels+".gz"] = idxLabels(1, 2, 3) },
 			"<dir>/train-labels-idx1-ubyte.gz: not gzip data: gzip: invalid header"},
 		{"wrong magic", func(f map[string][]byte) { f[TestLabels] = f[TestImages] },

@@ -190,6 +190,9 @@ func TestSaveLoadCheckpoint(t *testing.T) {
 	if !sameCheckpoint(got, c) {
 		t.Error("LoadCheckpoint differs from what was saved")
 	}
+	if fi, err := os.Stat(path); err == nil {
+		t.Logf("a checkpoint with RMSprop state is %d bytes", fi.Size())
+	}
 
 	// Saving over the file replaces it whole and leaves no temporary file.
 	c.Epoch, c.Weights[0].Data[0] = 1, 99
@@ -406,4 +409,23 @@ func FuzzUnmarshalCheckpoint(f *testing.F) {
 			}
 		}
 	})
+}
+
+func BenchmarkMarshalCheckpoint(b *testing.B) {
+	c := realCheckpoint()
+	for b.Loop() {
+		if _, err := c.MarshalBinary(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnmarshalCheckpoint(b *testing.B) {
+	data := mustMarshal(b, realCheckpoint(), Params())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := UnmarshalCheckpoint(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
