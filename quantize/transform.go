@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
@@ -80,6 +82,7 @@ func Apply(float *tflite.Model, ranges []Range, opt Options) (*tflite.Model, err
 	if err := setVersions(m); err != nil {
 		return nil, err
 	}
+	setMinRuntimeVersion(m)
 	return m, nil
 }
 
@@ -297,6 +300,50 @@ func setVersions(m *tflite.Model) error {
 		}
 	}
 	return nil
+}
+
+// minRuntime is the TensorFlow Lite release that first ran each int8
+// operator version opVersion gives
+// (tensorflow/lite/tools/versioning/runtime_version.cc).
+var minRuntime = map[tflite.OperatorCode]string{
+	{Builtin: tflite.OpConv2D, Version: 3}:         "1.14.0",
+	{Builtin: tflite.OpFullyConnected, Version: 4}: "1.14.0",
+	{Builtin: tflite.OpFullyConnected, Version: 5}: "2.0.0",
+	{Builtin: tflite.OpMaxPool2D, Version: 2}:      "1.14.0",
+	{Builtin: tflite.OpSoftmax, Version: 2}:        "1.14.0",
+	{Builtin: tflite.OpReshape, Version: 1}:        "1.5.0",
+}
+
+// setMinRuntimeVersion rewrites the "min_runtime_version" metadata, when the
+// model has it, to the newest release its operators need, written as
+// TensorFlow's converter writes it: the string zero-padded to 16 bytes.
+func setMinRuntimeVersion(m *tflite.Model) {
+	need := "1.5.0"
+	for _, c := range m.OperatorCodes {
+		if v, ok := minRuntime[c]; ok && versionLess(need, v) {
+			need = v
+		}
+	}
+	for _, md := range m.Metadata {
+		if md.Name == "min_runtime_version" && md.Buffer != 0 && int(md.Buffer) < len(m.Buffers) {
+			data := make([]byte, max(16, len(need)))
+			copy(data, need)
+			m.Buffers[md.Buffer].Data = data
+		}
+	}
+}
+
+// versionLess compares dotted release numbers ("1.5.0" < "1.14.0").
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
 }
 
 // clone deep-copies the parts of m that Apply changes or that the result

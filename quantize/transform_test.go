@@ -182,6 +182,18 @@ func TestApplyTinyModel(t *testing.T) {
 		}
 	}
 
+	// The float model's runtime version "1.5.0" becomes the int8 ops' 1.14.0.
+	fm := tinyModel()
+	fm.Buffers = append(fm.Buffers, tflite.Buffer{Data: []byte("1.5.0\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")})
+	fm.Metadata = []tflite.Metadata{{Name: "min_runtime_version", Buffer: uint32(len(fm.Buffers) - 1)}}
+	mv, err := Apply(fm, tinyRanges(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(mv.Buffers[len(mv.Buffers)-1].Data); got != "1.14.0\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" {
+		t.Errorf("min_runtime_version %q, want 1.14.0 padded to 16 bytes", got)
+	}
+
 	again, err := Apply(tinyModel(), tinyRanges(), opt)
 	if err != nil {
 		t.Fatal(err)
