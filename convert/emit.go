@@ -42,32 +42,32 @@ type ModelInfo struct {
 	ArenaBytes int
 }
 
-// opNames maps builtin operators to their schema names and the
-// tflite::MicroMutableOpResolver method that registers them.
-var opNames = map[tflite.BuiltinOperator]Op{
-	tflite.OpAdd:                        {"ADD", "AddAdd"},
-	tflite.OpAveragePool2D:              {"AVERAGE_POOL_2D", "AddAveragePool2D"},
-	tflite.OpConcatenation:              {"CONCATENATION", "AddConcatenation"},
-	tflite.OpConv2D:                     {"CONV_2D", "AddConv2D"},
-	tflite.OpDepthwiseConv2D:            {"DEPTHWISE_CONV_2D", "AddDepthwiseConv2D"},
-	tflite.OpDequantize:                 {"DEQUANTIZE", "AddDequantize"},
-	tflite.OpFullyConnected:             {"FULLY_CONNECTED", "AddFullyConnected"},
-	tflite.OpLogistic:                   {"LOGISTIC", "AddLogistic"},
-	tflite.OpMaxPool2D:                  {"MAX_POOL_2D", "AddMaxPool2D"},
-	tflite.OpMul:                        {"MUL", "AddMul"},
-	tflite.OpRelu:                       {"RELU", "AddRelu"},
-	tflite.OpRelu6:                      {"RELU6", "AddRelu6"},
-	tflite.OpReshape:                    {"RESHAPE", "AddReshape"},
-	tflite.OpSoftmax:                    {"SOFTMAX", "AddSoftmax"},
-	tflite.OpTanh:                       {"TANH", "AddTanh"},
-	tflite.OpPad:                        {"PAD", "AddPad"},
-	tflite.OpMean:                       {"MEAN", "AddMean"},
-	tflite.OpSqueeze:                    {"SQUEEZE", "AddSqueeze"},
-	tflite.OpStridedSlice:               {"STRIDED_SLICE", "AddStridedSlice"},
-	tflite.OpUnidirectionalSequenceLSTM: {"UNIDIRECTIONAL_SEQUENCE_LSTM", "AddUnidirectionalSequenceLSTM"},
-	tflite.OpCast:                       {"CAST", "AddCast"},
-	tflite.OpExpandDims:                 {"EXPAND_DIMS", "AddExpandDims"},
-	tflite.OpQuantize:                   {"QUANTIZE", "AddQuantize"},
+// resolverMethods maps builtin operators to the tflite::MicroMutableOpResolver
+// method that registers them.
+var resolverMethods = map[tflite.BuiltinOperator]string{
+	tflite.OpAdd:                        "AddAdd",
+	tflite.OpAveragePool2D:              "AddAveragePool2D",
+	tflite.OpConcatenation:              "AddConcatenation",
+	tflite.OpConv2D:                     "AddConv2D",
+	tflite.OpDepthwiseConv2D:            "AddDepthwiseConv2D",
+	tflite.OpDequantize:                 "AddDequantize",
+	tflite.OpFullyConnected:             "AddFullyConnected",
+	tflite.OpLogistic:                   "AddLogistic",
+	tflite.OpMaxPool2D:                  "AddMaxPool2D",
+	tflite.OpMul:                        "AddMul",
+	tflite.OpRelu:                       "AddRelu",
+	tflite.OpRelu6:                      "AddRelu6",
+	tflite.OpReshape:                    "AddReshape",
+	tflite.OpSoftmax:                    "AddSoftmax",
+	tflite.OpTanh:                       "AddTanh",
+	tflite.OpPad:                        "AddPad",
+	tflite.OpMean:                       "AddMean",
+	tflite.OpSqueeze:                    "AddSqueeze",
+	tflite.OpStridedSlice:               "AddStridedSlice",
+	tflite.OpUnidirectionalSequenceLSTM: "AddUnidirectionalSequenceLSTM",
+	tflite.OpCast:                       "AddCast",
+	tflite.OpExpandDims:                 "AddExpandDims",
+	tflite.OpQuantize:                   "AddQuantize",
 }
 
 // InfoOf reads the inputs, outputs and operator kinds of m's first
@@ -105,12 +105,9 @@ func InfoOf(m *tflite.Model) (ModelInfo, error) {
 	}
 	seen := map[string]bool{}
 	for _, oc := range m.OperatorCodes {
-		op, ok := opNames[oc.Builtin]
-		switch {
-		case oc.Builtin == tflite.OpCustom:
+		op := Op{Name: oc.Builtin.String(), Resolver: resolverMethods[oc.Builtin]}
+		if oc.Builtin == tflite.OpCustom {
 			op = Op{Name: "CUSTOM:" + oc.Custom, Resolver: "AddCustom"}
-		case !ok:
-			op = Op{Name: fmt.Sprintf("BUILTIN_%d", int32(oc.Builtin))}
 		}
 		if !seen[op.Name] {
 			seen[op.Name] = true

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   printf("model ok, %u bytes\n", g_hello_world_int8_len);
   for (k = 0; k < g_test_count; k++) {
     unsigned long sum = 0;
-    for (i = 0; i < 784; i++) sum += g_test_images[k][i];
+    for (i = 0; i < 28 * 28; i++) sum += g_test_images[k][i / 28][i % 28];
     printf("image %u label %u sum %lu\n", k, g_test_labels[k], sum);
   }
   return 0;
@@ -187,8 +187,10 @@ func main() {
 	fmt.Println(in.Type, in.Shape, in.ZeroPoint, out.Type, out.Shape, out.ZeroPoint, HelloWorldInt8Ops)
 	for i := 0; i < TestCount; i++ {
 		sum := 0
-		for _, p := range TestImages[i] {
-			sum += int(p)
+		for _, row := range TestImages[i] {
+			for _, p := range row {
+				sum += int(p)
+			}
 		}
 		fmt.Printf("image %d label %d sum %d\n", i, TestLabels[i], sum)
 	}

@@ -95,7 +95,7 @@ func TestInfoOfHandBuilt(t *testing.T) {
 	m := &tflite.Model{
 		OperatorCodes: []tflite.OperatorCode{
 			{Builtin: tflite.OpConv2D}, {Builtin: tflite.OpSoftmax}, {Builtin: tflite.OpConv2D, Version: 2},
-			{Builtin: tflite.OpCustom, Custom: "MyOp"}, {Builtin: 200},
+			{Builtin: tflite.OpCustom, Custom: "MyOp"}, {Builtin: 1000},
 		},
 		Subgraphs: []tflite.Subgraph{{
 			Tensors: []tflite.Tensor{
@@ -110,7 +110,7 @@ func TestInfoOfHandBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The second CONV_2D code (another version) is listed once.
-	want := []Op{{"CONV_2D", "AddConv2D"}, {"SOFTMAX", "AddSoftmax"}, {"CUSTOM:MyOp", "AddCustom"}, {"BUILTIN_200", ""}}
+	want := []Op{{"CONV_2D", "AddConv2D"}, {"SOFTMAX", "AddSoftmax"}, {"CUSTOM:MyOp", "AddCustom"}, {"BuiltinOperator(1000)", ""}}
 	if fmt.Sprint(info.Ops) != fmt.Sprint(want) {
 		t.Errorf("ops = %v, want %v", info.Ops, want)
 	}

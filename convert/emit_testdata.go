@@ -34,7 +34,8 @@ func checkTestData(images, labels []byte, in TensorInfo, goSyntax bool) ([]strin
 		}
 	}
 	lines := []string{
-		fmt.Sprintf("%d MNIST test images (28x28 pixels, row by row, 0 = background, 255 = ink) and their labels.", n),
+		fmt.Sprintf("%d MNIST test images and their labels. Pixels: [image][row][column], 0 = background,", n),
+		"255 = ink; each row is written up to its last non-zero pixel, the rest are zero.",
 		"Model input " + shapeString(in.Shape) + " " + in.Type.String() + ", from a pixel p (0..255):",
 	}
 	zp := fmt.Sprintf("+ %d", in.ZeroPoint)
@@ -65,13 +66,14 @@ func checkTestData(images, labels []byte, in TensorInfo, goSyntax bool) ([]strin
 // EmitTestDataC returns a C/C++ header defining, with internal linkage,
 //
 //	static const unsigned int <name>_count = n;
-//	static const unsigned char <name>_images[n][784] = {...};
+//	static const unsigned char <name>_images[n][28][28] = {...};
 //	static const unsigned char <name>_labels[n] = {...};
 //
-// from images (n×784 pixels) and labels (n digits). A comment says how to
-// turn a pixel into the input of a model whose input is in. Pixels are
-// written in decimal, one image row a line, so a digit's shape shows in the
-// source and a blank pixel costs two characters.
+// from images (n×784 pixels, row by row) and labels (n digits). A comment
+// says how to turn a pixel into the input of a model whose input is in.
+// Pixels are written in decimal, one image row a line, so a digit's shape
+// shows in the source; each row stops at its last non-zero pixel, since C
+// and C++ fill the rest of an initialised array with zeros.
 func EmitTestDataC(name string, images, labels []byte, in TensorInfo) ([]byte, error) {
 	if err := ValidCIdent(name); err != nil {
 		return nil, err
@@ -93,11 +95,11 @@ func EmitTestDataC(name string, images, labels []byte, in TensorInfo) ([]byte, e
 	b.WriteString("// The arrays are static: include this header in one source file only.\n")
 	fmt.Fprintf(&b, "\n#ifndef %[1]s\n#define %[1]s\n\n", guard)
 	fmt.Fprintf(&b, "static const unsigned int %s_count = %d;\n\n", name, n)
-	fmt.Fprintf(&b, "static const unsigned char %s_images[%d][%d] = {\n", name, n, imageBytes)
+	fmt.Fprintf(&b, "static const unsigned char %s_images[%d][%d][%d] = {\n", name, n, imageSide, imageSide)
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  {  // %d: label %d\n", i, labels[i])
-		writeRows(&b, images[i*imageBytes:(i+1)*imageBytes], "  ", ",")
-		b.WriteString("  },\n")
+		fmt.Fprintf(&b, "{  // %d: label %d\n", i, labels[i])
+		writeRows(&b, images[i*imageBytes:(i+1)*imageBytes], ",", "0") // C99 has no empty {}
+		b.WriteString("},\n")
 	}
 	b.WriteString("};\n\n")
 	fmt.Fprintf(&b, "static const unsigned char %s_labels[%d] = {%s};\n", name, n, joinBytes(labels, ", "))
@@ -106,7 +108,7 @@ func EmitTestDataC(name string, images, labels []byte, in TensorInfo) ([]byte, e
 }
 
 // EmitTestDataGo is EmitTestDataC for Go: a gofmt-formatted file of package
-// pkg with <name>Count, <name>Images [n][784]byte and <name>Labels [n]byte.
+// pkg with <name>Count, <name>Images [n][28][28]byte and <name>Labels [n]byte.
 func EmitTestDataGo(pkg, name string, images, labels []byte, in TensorInfo) ([]byte, error) {
 	if err := ValidGoPackage(pkg); err != nil {
 		return nil, err
@@ -125,10 +127,12 @@ func EmitTestDataGo(pkg, name string, images, labels []byte, in TensorInfo) ([]b
 		b.WriteString("// " + l + "\n")
 	}
 	fmt.Fprintf(&b, "\n// %sCount is the number of images.\nconst %[1]sCount = %d\n\n", name, n)
-	fmt.Fprintf(&b, "// %sImages are the images, 784 pixels each.\nvar %[1]sImages = [%d][%d]byte{\n", name, n, imageBytes)
+	fmt.Fprintf(&b, "// %sImages are the images, [row][column]; each row is written up to\n", name)
+	b.WriteString("// its last non-zero pixel.\n")
+	fmt.Fprintf(&b, "var %sImages = [%d][%d][%d]byte{\n", name, n, imageSide, imageSide)
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "{ // %d: label %d\n", i, labels[i])
-		writeRows(&b, images[i*imageBytes:(i+1)*imageBytes], "", ", ")
+		writeRows(&b, images[i*imageBytes:(i+1)*imageBytes], ", ", "")
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n\n")
@@ -140,13 +144,16 @@ func EmitTestDataGo(pkg, name string, images, labels []byte, in TensorInfo) ([]b
 	return out, nil
 }
 
-// writeRows writes one image, a row a line, each value followed by sep.
-func writeRows(b *bytes.Buffer, img []byte, indent, sep string) {
+// writeRows writes one image, a row a line in braces, each row up to its
+// last non-zero pixel (blank for a blank row), values separated by sep.
+func writeRows(b *bytes.Buffer, img []byte, sep, blank string) {
 	for r := 0; r < imageSide; r++ {
-		b.WriteString(indent + "  ")
-		row := img[r*imageSide : (r+1)*imageSide]
-		b.WriteString(strings.TrimRight(joinBytes(row, sep)+sep, " "))
-		b.WriteByte('\n')
+		row := bytes.TrimRight(img[r*imageSide:(r+1)*imageSide], "\x00")
+		s := blank
+		if len(row) > 0 {
+			s = joinBytes(row, sep)
+		}
+		b.WriteString("  {" + s + "},\n")
 	}
 }
 
