@@ -1,0 +1,159 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mnistcnn/mnistcnn/model"
+)
+
+// Optimizer names, as stored in model.Optimizer.Name.
+const (
+	RMSprop = "rmsprop"
+	Adam    = "adam"
+)
+
+// KerasRMSprop is Keras's RMSprop with its defaults: learning rate 0.001,
+// rho 0.9, epsilon 1e-7, no momentum, not centred. The reference model was
+// trained with it.
+func KerasRMSprop() model.Optimizer {
+	return model.Optimizer{Name: RMSprop, LR: 0.001, Rho: 0.9, Epsilon: 1e-7}
+}
+
+// DefaultAdam is Keras's Adam with its defaults: learning rate 0.001,
+// beta1 0.9, beta2 0.999, epsilon 1e-7.
+func DefaultAdam() model.Optimizer {
+	return model.Optimizer{Name: Adam, LR: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// slots is the number of state tensors the optimizer keeps per weight.
+func slots(o model.Optimizer) (int, error) {
+	switch o.Name {
+	case RMSprop:
+		return 1, nil
+	case Adam:
+		return 2, nil
+	}
+	return 0, fmt.Errorf("train: unknown optimizer %q (want %q or %q)", o.Name, RMSprop, Adam)
+}
+
+// slotNames are the suffixes of the state tensors' names.
+var slotNames = map[string][]string{
+	RMSprop: {"velocity"},
+	Adam:    {"m", "v"},
+}
+
+// checkOptimizer validates the hyper-parameters.
+func checkOptimizer(o model.Optimizer) error {
+	if _, err := slots(o); err != nil {
+		return err
+	}
+	bad := func(what string, v float64) error {
+		return fmt.Errorf("train: %s %s %v out of range", o.Name, what, v)
+	}
+	if !(o.LR > 0) || math.IsInf(o.LR, 0) {
+		return bad("learning rate", o.LR)
+	}
+	if !(o.Epsilon >= 0) || math.IsInf(o.Epsilon, 0) {
+		return bad("epsilon", o.Epsilon)
+	}
+	switch o.Name {
+	case RMSprop:
+		if !(o.Rho >= 0 && o.Rho < 1) {
+			return bad("rho", o.Rho)
+		}
+	case Adam:
+		if !(o.Beta1 >= 0 && o.Beta1 < 1) {
+			return bad("beta1", o.Beta1)
+		}
+		if !(o.Beta2 >= 0 && o.Beta2 < 1) {
+			return bad("beta2", o.Beta2)
+		}
+	}
+	return nil
+}
+
+// newOptState is the zero state for weights: for RMSprop one "velocity"
+// tensor per weight; for Adam all first moments "m" then all second
+// moments "v", each shaped like its weight and named "<weight>/<slot>".
+func newOptState(o model.Optimizer, weights []model.Tensor) ([]model.Tensor, error) {
+	if _, err := slots(o); err != nil {
+		return nil, err
+	}
+	var st []model.Tensor
+	for _, s := range slotNames[o.Name] {
+		for _, w := range weights {
+			st = append(st, model.Tensor{
+				Name:  w.Name + "/" + s,
+				Shape: append([]int(nil), w.Shape...),
+				Data:  make([]float32, len(w.Data)),
+			})
+		}
+	}
+	return st, nil
+}
+
+// checkOptState reports whether st is a state newOptState could have made.
+func checkOptState(o model.Optimizer, weights, st []model.Tensor) error {
+	want, err := newOptState(o, weights)
+	if err != nil {
+		return err
+	}
+	if len(st) != len(want) {
+		return fmt.Errorf("train: %d optimizer state tensors, %s needs %d", len(st), o.Name, len(want))
+	}
+	for i, w := range want {
+		if st[i].Name != w.Name || !equalShape(st[i].Shape, w.Shape) || len(st[i].Data) != len(w.Data) {
+			return fmt.Errorf("train: optimizer state %d is %s %v (%d values), want %s %v",
+				i, st[i].Name, st[i].Shape, len(st[i].Data), w.Name, w.Shape)
+		}
+	}
+	return nil
+}
+
+// step applies one optimizer update, the t-th (t ≥ 1), to every weight w[i]
+// given its gradient grad(i), in place, as Keras does (float32 arithmetic).
+//
+// RMSprop (keras.optimizers.RMSprop, momentum 0, not centred):
+//
+//	v ← ρ·v + (1−ρ)·g²
+//	w ← w − lr·g / √(v + ε)
+//
+// Keras puts ε inside the square root (keras/src/optimizers/rmsprop.py,
+// and TensorFlow's ApplyRMSProp before it).
+//
+// Adam (keras.optimizers.Adam, not amsgrad):
+//
+//	α ← lr·√(1−β₂ᵗ) / (1−β₁ᵗ)
+//	m ← m + (g − m)·(1−β₁)
+//	v ← v + (g² − v)·(1−β₂)
+//	w ← w − α·m / (√v + ε)
+//
+// with ε outside the square root ("epsilon hat" of Kingma and Ba).
+func step(o model.Optimizer, t int64, w, st []model.Tensor, grad func(i int) []float32) {
+	eps := float32(o.Epsilon)
+	switch o.Name {
+	case RMSprop:
+		lr, rho := float32(o.LR), float32(o.Rho)
+		for i := range w {
+			wd, g, v := w[i].Data, grad(i), st[i].Data
+			for j := range wd {
+				v[j] = rho*v[j] + (1-rho)*g[j]*g[j]
+				wd[j] -= lr * g[j] / sqrt32(v[j]+eps)
+			}
+		}
+	case Adam:
+		b1, b2 := float32(o.Beta1), float32(o.Beta2)
+		alpha := float32(o.LR * math.Sqrt(1-math.Pow(o.Beta2, float64(t))) / (1 - math.Pow(o.Beta1, float64(t))))
+		for i := range w {
+			wd, g, m, v := w[i].Data, grad(i), st[i].Data, st[len(w)+i].Data
+			for j := range wd {
+				m[j] += (g[j] - m[j]) * (1 - b1)
+				v[j] += (g[j]*g[j] - v[j]) * (1 - b2)
+				wd[j] -= alpha * m[j] / (sqrt32(v[j]) + eps)
+			}
+		}
+	}
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
