@@ -328,7 +328,7 @@ func (d *decoder) model(t table) (*Model, error) {
 	m.Subgraphs = make([]Subgraph, n)
 	_, err = d.tables(t, modelSubgraphs, unsafe.Sizeof(Subgraph{}), func(i int, t table) error {
 		if err := d.subgraph(t, &m.Subgraphs[i]); err != nil {
-			return fmt.Errorf("subgraph %d: %w", i, err)
+			return fmt.Errorf("subgraph %d %w", i, err) // "subgraph 0 operator 3: ..."
 		}
 		return nil
 	})

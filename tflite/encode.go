@@ -72,20 +72,30 @@ type encoder struct {
 
 func (e *encoder) model(m *Model) flatbuffers.UOffsetT {
 	b := e.b
-	// The weights come first, so they end up at the back of the file.
+	// The builder writes back to front: what comes first here ends up at the
+	// back of the file. The weights come (nearly) first.
+	// Buffer 0's empty table goes first, at the very end of the file: had a
+	// weight vector been first, its alignment padding would trail the file
+	// and a file cut short by those bytes would still read as whole.
 	buffers := make([]flatbuffers.UOffsetT, len(m.Buffers))
 	data := make([]flatbuffers.UOffsetT, len(m.Buffers))
-	for i, buf := range m.Buffers {
-		if len(buf.Data) > 0 {
-			data[i] = e.bytes(buf.Data, dataAlign)
-		}
-	}
-	for i := range m.Buffers {
+	table := func(i int) {
 		b.StartObject(bufferFields)
 		if data[i] != 0 {
 			b.PrependUOffsetTSlot(bufferData, data[i], 0)
 		}
 		buffers[i] = b.EndObject()
+	}
+	for i, buf := range m.Buffers {
+		if len(buf.Data) > 0 { // never for buffer 0 of a valid model
+			data[i] = e.bytes(buf.Data, dataAlign)
+		}
+		if i == 0 {
+			table(0)
+		}
+	}
+	for i := 1; i < len(m.Buffers); i++ {
+		table(i)
 	}
 	buffersVec := e.tables(buffers)
 
@@ -212,8 +222,12 @@ func (e *encoder) tensor(t *Tensor) flatbuffers.UOffsetT {
 	b.PrependUint32Slot(tensorBuffer, t.Buffer, 0)
 	b.PrependInt8Slot(tensorType, int8(t.Type), 0)
 	b.PrependBoolSlot(tensorIsVariable, t.IsVariable, false)
-	// Every tensor mnistcnn knows has a known rank, as the converter marks.
-	b.PrependBoolSlot(tensorHasRank, true, false)
+	// has_rank only tells a scalar from a tensor of unknown rank when the
+	// shape is empty; Model has no unknown ranks. Written only there, it
+	// saves the ~5 bytes a tensor the converter spends on it.
+	if len(t.Shape) == 0 {
+		b.PrependBoolSlot(tensorHasRank, true, false)
+	}
 	return b.EndObject()
 }
 

@@ -78,33 +78,34 @@ func (m *Model) Validate() error {
 		}
 	}
 	for si := range m.Subgraphs {
-		if err := m.validateSubgraph(&m.Subgraphs[si]); err != nil {
-			return fmt.Errorf("tflite: subgraph %d: %w", si, err)
+		if err := m.validateSubgraph(si); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (m *Model) validateSubgraph(sg *Subgraph) error {
+func (m *Model) validateSubgraph(si int) error {
+	sg := &m.Subgraphs[si]
 	n := len(sg.Tensors)
 	for i := range sg.Tensors {
 		if err := m.validateTensor(&sg.Tensors[i]); err != nil {
-			return fmt.Errorf("tensor %d (%q): %w", i, sg.Tensors[i].Name, err)
+			return fmt.Errorf("tflite: subgraph %d tensor %d (%q): %w", si, i, sg.Tensors[i].Name, err)
 		}
 	}
 	for i, t := range sg.Inputs {
 		if t < 0 || int(t) >= n {
-			return fmt.Errorf("input %d is tensor %d, only %d tensors", i, t, n)
+			return fmt.Errorf("tflite: subgraph %d: input %d is tensor %d, only %d tensors", si, i, t, n)
 		}
 	}
 	for i, t := range sg.Outputs {
 		if t < 0 || int(t) >= n {
-			return fmt.Errorf("output %d is tensor %d, only %d tensors", i, t, n)
+			return fmt.Errorf("tflite: subgraph %d: output %d is tensor %d, only %d tensors", si, i, t, n)
 		}
 	}
 	for oi := range sg.Operators {
 		if err := m.validateOperator(&sg.Operators[oi], n); err != nil {
-			return fmt.Errorf("operator %d: %w", oi, err)
+			return fmt.Errorf("tflite: subgraph %d operator %d: %w", si, oi, err)
 		}
 	}
 	return nil
