@@ -1,0 +1,259 @@
+// Package eval runs models on MNIST and reports what a deployer needs:
+// accuracy, per-class accuracy and confusion, size, tensor-arena bytes, ops,
+// MACs and host latency, and how far an int8 model strays from its float
+// original.
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/tflite"
+	"github.com/mnistcnn/mnistcnn/tflite/interp"
+)
+
+// Model is a .tflite model ready to run on MNIST images.
+type Model struct {
+	Path  string
+	Size  int64
+	TF    *tflite.Model
+	it    *interp.Interpreter
+	enc   encoder
+	dec   decoder
+	input *interp.Tensor
+}
+
+// maxModelBytes bounds the file Load reads: far above any model that fits a
+// microcontroller, far below what would hurt the host.
+const maxModelBytes = 1 << 30
+
+// Load reads, checks and prepares a .tflite model for MNIST: its input must
+// hold one 28×28 image (float32, int8 or uint8) and its output ten scores.
+func Load(path string) (*Model, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	if fi.Size() > maxModelBytes {
+		return nil, fmt.Errorf("eval: %s: %d bytes is too large for a model", path, fi.Size())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	m, err := FromBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %s: %w", path, unwrapPrefix(err))
+	}
+	m.Path = path
+	return m, nil
+}
+
+// FromBytes is Load for a model already in memory.
+func FromBytes(b []byte) (*Model, error) {
+	tm, err := tflite.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	it, err := interp.New(tm)
+	if err != nil {
+		return nil, err
+	}
+	if len(it.Inputs()) != 1 || len(it.Outputs()) != 1 {
+		return nil, fmt.Errorf("eval: model has %d inputs and %d outputs, want 1 and 1", len(it.Inputs()), len(it.Outputs()))
+	}
+	in, out := it.Input(0), it.Output(0)
+	enc, err := newEncoder(in)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := newDecoder(out)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{Size: int64(len(b)), TF: tm, it: it, enc: enc, dec: dec, input: in}, nil
+}
+
+// unwrapPrefix keeps the message of err; it exists so that a wrapped error
+// reads "eval: FILE: tflite: ..." rather than doubling prefixes.
+func unwrapPrefix(err error) error { return err }
+
+// ArenaBytes is the interpreter's planned activation arena in bytes.
+func (m *Model) ArenaBytes() int { return m.it.ArenaBytes() }
+
+// Result is what running a model over a set of images gives.
+type Result struct {
+	Correct, Total int
+	Predictions    []uint8   // argmax for each image
+	Scores         []float32 // Total×10 outputs, dequantized for quantized models
+	LatencyUS      float64   // mean time of one inference on one core, µs
+}
+
+// Accuracy is Correct/Total, 0 for no images.
+func (r *Result) Accuracy() float64 {
+	if r.Total == 0 {
+		return 0
+	}
+	return float64(r.Correct) / float64(r.Total)
+}
+
+// Run evaluates the model on every image of set with workers goroutines (0:
+// one per core), each with its own interpreter. progress, if not nil, is
+// called with the number of images done so far, from any goroutine.
+func (m *Model) Run(set mnist.Set, workers int, progress func(done int)) (*Result, error) {
+	if set.Rows*set.Cols != m.enc.pixels {
+		return nil, fmt.Errorf("eval: images are %d×%d, the model wants %d pixels", set.Rows, set.Cols, m.enc.pixels)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > set.N {
+		workers = max(set.N, 1)
+	}
+	r := &Result{Total: set.N, Predictions: make([]uint8, set.N), Scores: make([]float32, set.N*Classes)}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		busy     time.Duration
+	)
+	const chunk = 64
+	next := make(chan int)
+	go func() {
+		for i := 0; i < set.N; i += chunk {
+			next <- i
+		}
+		close(next)
+	}()
+	for w := 0; w < workers; w++ {
+		it := m.it
+		if w > 0 {
+			it = m.it.Clone()
+		}
+		wg.Add(1)
+		go func(it *interp.Interpreter) {
+			defer wg.Done()
+			in, out := it.Input(0), it.Output(0)
+			var spent time.Duration
+			for start := range next {
+				end := min(start+chunk, set.N)
+				t0 := time.Now()
+				for i := start; i < end; i++ {
+					m.enc.encode(in, set.Image(i))
+					if err := it.Invoke(); err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = fmt.Errorf("eval: image %d: %w", i, err)
+						}
+						mu.Unlock()
+						continue
+					}
+					m.dec.decode(r.Scores[i*Classes:(i+1)*Classes], out)
+				}
+				spent += time.Since(t0)
+				if progress != nil {
+					mu.Lock()
+					done += end - start
+					d := done
+					mu.Unlock()
+					progress(d)
+				}
+			}
+			mu.Lock()
+			busy += spent
+			mu.Unlock()
+		}(it)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	for i := 0; i < set.N; i++ {
+		p := argmax(r.Scores[i*Classes : (i+1)*Classes])
+		r.Predictions[i] = uint8(p)
+		if int(set.Labels[i]) == p {
+			r.Correct++
+		}
+	}
+	if set.N > 0 {
+		r.LatencyUS = float64(busy.Microseconds()) / float64(set.N)
+	}
+	return r, nil
+}
+
+// ScoresResult builds a Result from scores computed elsewhere (e.g. by the
+// training framework), so every model is reported the same way.
+func ScoresResult(scores []float32, labels []uint8, latency time.Duration) (*Result, error) {
+	if len(scores) != len(labels)*Classes {
+		return nil, errors.New("eval: scores and labels disagree in count")
+	}
+	r := &Result{Total: len(labels), Predictions: make([]uint8, len(labels)), Scores: scores}
+	for i := range labels {
+		p := argmax(scores[i*Classes : (i+1)*Classes])
+		r.Predictions[i] = uint8(p)
+		if labels[i] == uint8(p) {
+			r.Correct++
+		}
+	}
+	if len(labels) > 0 {
+		r.LatencyUS = float64(latency.Microseconds()) / float64(len(labels))
+	}
+	return r, nil
+}
+
+// Classes is the number of MNIST classes a model must score.
+const Classes = 10
+
+// argmax is the index of the largest value; the first one on ties, so that
+// every runtime that computes the same scores reports the same class.
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] || (math.IsNaN(float64(v[best])) && !math.IsNaN(float64(x))) {
+			best = i
+		}
+	}
+	return best
+}
+
+// Ops lists the distinct builtin operators of the model's first subgraph in
+// name order: what a TensorFlow Lite Micro op resolver must register.
+func Ops(m *tflite.Model) []string {
+	seen := map[string]bool{}
+	var ops []string
+	if len(m.Subgraphs) == 0 {
+		return nil
+	}
+	for i := range m.Subgraphs[0].Operators {
+		name := m.Opcode(&m.Subgraphs[0].Operators[i]).String()
+		if !seen[name] {
+			seen[name] = true
+			ops = append(ops, name)
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// Predict runs the model on one image of 28×28 pixels (0 background, 255
+// ink) and returns its ten scores (probabilities for a softmax model).
+func (m *Model) Predict(pixels []uint8) ([]float32, error) {
+	if len(pixels) != m.enc.pixels {
+		return nil, fmt.Errorf("eval: image has %d pixels, the model wants %d", len(pixels), m.enc.pixels)
+	}
+	m.enc.encode(m.input, pixels)
+	if err := m.it.Invoke(); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	scores := make([]float32, Classes)
+	m.dec.decode(scores, m.it.Output(0))
+	return scores, nil
+}
