@@ -137,7 +137,7 @@ func TestFlatc(t *testing.T) {
 		{"subgraphs.0.operators.0.builtin_options.padding", "VALID"},
 		{"subgraphs.0.operators.0.builtin_options.fused_activation_function", "RELU6"},
 		{"subgraphs.0.operators.1.builtin_options.filter_height", 2.0},
-		{"buffers.1.data", []any{127.0, 129.0}},                                 // int8 127, -127
+		{"buffers.1.data", []any{127.0, 129.0}},                                   // int8 127, -127
 		{"buffers.2.data", []any{8.0, 0.0, 0.0, 0.0, 240.0, 255.0, 255.0, 255.0}}, // int32 8, -16
 		{"metadata.0.name", "min_runtime_version"},
 		{"metadata.0.buffer", 6.0},
