@@ -1,0 +1,3 @@
+// The float build of main.cc: the same program, reading g_mnist_float.
+#define MNIST_FLOAT 1
+#include "main.cc"
