@@ -1,0 +1,165 @@
+package kernels
+
+// maxPatch is the largest filter patch (filter height × width × input
+// channels) ConvPerChannelInt8 gathers on the stack; larger filters take the
+// plain loop.
+const maxPatch = 4096
+
+// ConvPerChannelInt8 is CONV_2D on int8 data with per-channel filter
+// quantization, as TFLite's reference_integer_ops::ConvPerChannel. For each
+// output value
+//
+//	acc = bias[c] + Σ filter[c,ky,kx,i] · (in[y,x,i] + InputOffset)
+//	out = clamp(MultiplyByQuantizedMultiplier(acc, OutMultiplier[c], OutShift[c]) + OutputOffset,
+//	            QuantMin, QuantMax)
+//
+// where taps that fall in the padding add nothing. The int32 accumulator
+// cannot overflow for filters of fewer than 2^31/(255·128) ≈ 65 000 taps.
+// filter is OHWI with shape fs (N = output channels, C = input channels);
+// bias may be nil. Shapes are not checked; it does not allocate.
+func ConvPerChannelInt8(p *ConvParams, is Shape4, in []int8, fs Shape4, filter []int8, bias []int32, os Shape4, out []int8) {
+	patchLen := fs.H * fs.W * fs.C
+	if patchLen > maxPatch || fs.C != is.C {
+		convPerChannelInt8Loop(p, is, in, fs, filter, bias, os, out)
+		return
+	}
+	// patch holds one receptive field as in + InputOffset, with 0 for the
+	// taps in the padding: then every output channel is one dot product with
+	// a contiguous OHWI filter row. Integer sums are exact, so the order of
+	// the additions does not change the result.
+	var patchBuf [maxPatch]int32
+	patch := patchBuf[:patchLen]
+	outC := os.C
+	for b := 0; b < os.N; b++ {
+		for oy := 0; oy < os.H; oy++ {
+			iy0 := oy*p.StrideH - p.Padding.Height
+			for ox := 0; ox < os.W; ox++ {
+				ix0 := ox*p.StrideW - p.Padding.Width
+				gatherPatch(patch, p, is, in, fs, b, iy0, ix0)
+				o := ((b*os.H+oy)*os.W + ox) * outC
+				dst := out[o : o+outC]
+				c := 0
+				for ; c+4 <= outC; c += 4 {
+					a0, a1, a2, a3 := dot4(patch, filter[c*patchLen:(c+4)*patchLen])
+					dst[c] = requantize(a0, bias, c, p)
+					dst[c+1] = requantize(a1, bias, c+1, p)
+					dst[c+2] = requantize(a2, bias, c+2, p)
+					dst[c+3] = requantize(a3, bias, c+3, p)
+				}
+				for ; c < outC; c++ {
+					dst[c] = requantize(dot1(patch, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
+				}
+			}
+		}
+	}
+}
+
+// gatherPatch fills patch with the receptive field whose top-left tap is at
+// input (iy0, ix0), in filter order (ky, kx, channel), adding InputOffset;
+// taps outside the input are 0.
+func gatherPatch(patch []int32, p *ConvParams, is Shape4, in []int8, fs Shape4, b, iy0, ix0 int) {
+	c := is.C
+	k := 0
+	for ky := 0; ky < fs.H; ky++ {
+		iy := iy0 + ky*p.DilationH
+		for kx := 0; kx < fs.W; kx++ {
+			ix := ix0 + kx*p.DilationW
+			dst := patch[k : k+c]
+			k += c
+			if iy < 0 || iy >= is.H || ix < 0 || ix >= is.W {
+				clear(dst)
+				continue
+			}
+			i := ((b*is.H+iy)*is.W + ix) * c
+			src := in[i : i+c]
+			for j, v := range src {
+				dst[j] = int32(v) + p.InputOffset
+			}
+		}
+	}
+}
+
+// dot1 is Σ patch[i]·f[i].
+func dot1(patch []int32, f []int8) int32 {
+	f = f[:len(patch)]
+	var a int32
+	for i, x := range patch {
+		a += x * int32(f[i])
+	}
+	return a
+}
+
+// dot4 is the dot products of patch with four consecutive filter rows
+// (f holds 4·len(patch) values), sharing each patch load.
+func dot4(patch []int32, f []int8) (a0, a1, a2, a3 int32) {
+	n := len(patch)
+	f0 := f[:n]
+	f1 := f[n : 2*n]
+	f2 := f[2*n : 3*n]
+	f3 := f[3*n : 4*n]
+	for i, x := range patch {
+		a0 += x * int32(f0[i])
+		a1 += x * int32(f1[i])
+		a2 += x * int32(f2[i])
+		a3 += x * int32(f3[i])
+	}
+	return a0, a1, a2, a3
+}
+
+// requantize adds channel c's bias to acc and scales it to the output.
+func requantize(acc int32, bias []int32, c int, p *ConvParams) int8 {
+	if bias != nil {
+		acc += bias[c]
+	}
+	acc = MultiplyByQuantizedMultiplier(acc, p.OutMultiplier[c], int(p.OutShift[c]))
+	return clampInt8(acc+p.OutputOffset, p.QuantMin, p.QuantMax)
+}
+
+// clampInt8 limits x to [lo, hi] (a sub-range of int8) and narrows it.
+func clampInt8(x, lo, hi int32) int8 {
+	if x < lo {
+		x = lo
+	}
+	if x > hi {
+		x = hi
+	}
+	return int8(x)
+}
+
+// convPerChannelInt8Loop is ConvPerChannelInt8 written as the reference's
+// loop nest, for filters too large for the patch buffer and for grouped
+// convolutions (input channels a multiple of the filter's).
+func convPerChannelInt8Loop(p *ConvParams, is Shape4, in []int8, fs Shape4, filter []int8, bias []int32, os Shape4, out []int8) {
+	groups := is.C / fs.C
+	perGroup := os.C / groups
+	for b := 0; b < os.N; b++ {
+		for oy := 0; oy < os.H; oy++ {
+			iy0 := oy*p.StrideH - p.Padding.Height
+			for ox := 0; ox < os.W; ox++ {
+				ix0 := ox*p.StrideW - p.Padding.Width
+				for c := 0; c < os.C; c++ {
+					g := c / perGroup
+					var acc int32
+					for ky := 0; ky < fs.H; ky++ {
+						iy := iy0 + ky*p.DilationH
+						if iy < 0 || iy >= is.H {
+							continue
+						}
+						for kx := 0; kx < fs.W; kx++ {
+							ix := ix0 + kx*p.DilationW
+							if ix < 0 || ix >= is.W {
+								continue
+							}
+							src := in[((b*is.H+iy)*is.W+ix)*is.C+g*fs.C:][:fs.C]
+							f := filter[((c*fs.H+ky)*fs.W+kx)*fs.C:][:fs.C]
+							for i, v := range src {
+								acc += int32(f[i]) * (int32(v) + p.InputOffset)
+							}
+						}
+					}
+					out[((b*os.H+oy)*os.W+ox)*os.C+c] = requantize(acc, bias, c, p)
+				}
+			}
+		}
+	}
+}
