@@ -53,7 +53,11 @@ func Encode(m *Model) ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	size := 1024
+	// A guess of the output size, so the builder rarely has to grow.
+	size := 4096 + 64*len(m.Metadata)
+	for _, sg := range m.Subgraphs {
+		size += 256 * (len(sg.Tensors) + len(sg.Operators))
+	}
 	for _, buf := range m.Buffers {
 		size += len(buf.Data) + dataAlign + 16
 		if size > maxFile {
@@ -316,11 +320,11 @@ func (e *encoder) options(o Options) flatbuffers.UOffsetT {
 // whole file's length is a multiple of the largest alignment used, which makes
 // it a multiple from the start as well.
 func (e *encoder) bytes(data []byte, align int) flatbuffers.UOffsetT {
-	b := e.b
-	b.StartVector(1, len(data), align)
-	b.Pad(len(data))
-	copy(b.Bytes[b.Head():], data)
-	return b.EndVector(len(data))
+	// Prep pads so that the data will end (and, being written back to front,
+	// start) aligned; CreateByteVector then needs no padding of its own and
+	// copies the data in one go.
+	e.b.Prep(align, len(data))
+	return e.b.CreateByteVector(data)
 }
 
 func (e *encoder) int32s(v []int32) flatbuffers.UOffsetT {

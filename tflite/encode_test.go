@@ -370,3 +370,25 @@ func TestMinRuntimeVersion(t *testing.T) {
 		t.Error("a 17-byte version was accepted")
 	}
 }
+
+func BenchmarkEncodeProductModel(b *testing.B) {
+	m := productFloatModel()
+	for b.Loop() {
+		if _, err := Encode(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeProductModel(b *testing.B) {
+	data, err := Encode(productFloatModel())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
