@@ -7,10 +7,10 @@ import (
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
-// noClamp is the clamp of a fused activation NONE.
-var noLo, noHi = float32(-math.MaxFloat32), float32(math.MaxFloat32)
+// noLoF32, noHiF32 are the clamp of a fused activation NONE.
+var noLoF32, noHiF32 = float32(-math.MaxFloat32), float32(math.MaxFloat32)
 
-func seq(n int, start float32) []float32 {
+func seqF32(n int, start float32) []float32 {
 	s := make([]float32, n)
 	for i := range s {
 		s[i] = start + float32(i)
@@ -18,7 +18,7 @@ func seq(n int, start float32) []float32 {
 	return s
 }
 
-func near(t *testing.T, name string, got, want []float32, tol float64) {
+func nearF32(t *testing.T, name string, got, want []float32, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: len %d, want %d", name, len(got), len(want))
@@ -100,7 +100,7 @@ func TestConvFloat(t *testing.T) {
 			// 3×3 input 1..9, 2×2 ones: each output is its window's sum,
 			// 1+2+4+5=12, 2+3+5+6=16, 4+5+7+8=24, 5+6+8+9=28, plus bias 1.
 			name: "valid", p: ConvParams{StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1},
-			inS: Shape4{1, 3, 3, 1}, in: seq(9, 1),
+			inS: Shape4{1, 3, 3, 1}, in: seqF32(9, 1),
 			fS: Shape4{1, 2, 2, 1}, f: []float32{1, 1, 1, 1}, bias: []float32{1},
 			outS: Shape4{1, 2, 2, 1}, want: []float32{13, 17, 25, 29},
 		},
@@ -111,7 +111,7 @@ func TestConvFloat(t *testing.T) {
 			// 2+3+5+6 + 9·3 = 43; (1,0) on 7: 4+5+7+8 + 9·7 = 87; (1,1) on 9:
 			// 5+6+8+9 + 9·9 = 109.
 			name: "same stride 2", p: ConvParams{Padding: Padding{1, 1}, StrideW: 2, StrideH: 2, DilationW: 1, DilationH: 1},
-			inS: Shape4{1, 3, 3, 1}, in: seq(9, 1),
+			inS: Shape4{1, 3, 3, 1}, in: seqF32(9, 1),
 			fS: Shape4{1, 3, 3, 1}, f: centre10,
 			outS: Shape4{1, 2, 2, 1}, want: []float32{21, 43, 87, 109},
 		},
@@ -120,7 +120,7 @@ func TestConvFloat(t *testing.T) {
 			// VALID → 3×3: out(y,x) = in(y,x)+in(y,x+2)+in(y+2,x)+in(y+2,x+2)
 			// = 4(5y+x) + 0+2+10+12 = 20y + 4x + 24.
 			name: "dilation 2", p: ConvParams{StrideW: 1, StrideH: 1, DilationW: 2, DilationH: 2},
-			inS: Shape4{1, 5, 5, 1}, in: seq(25, 0),
+			inS: Shape4{1, 5, 5, 1}, in: seqF32(25, 0),
 			fS: Shape4{1, 2, 2, 1}, f: []float32{1, 1, 1, 1},
 			outS: Shape4{1, 3, 3, 1}, want: []float32{24, 28, 32, 44, 48, 52, 64, 68, 72},
 		},
@@ -143,11 +143,11 @@ func TestConvFloat(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if tc.p.FloatMin == 0 && tc.p.FloatMax == 0 {
-			tc.p.FloatMin, tc.p.FloatMax = noLo, noHi
+			tc.p.FloatMin, tc.p.FloatMax = noLoF32, noHiF32
 		}
 		out := make([]float32, tc.outS.Len())
 		ConvFloat(&tc.p, tc.inS, tc.in, tc.fS, tc.f, tc.bias, tc.outS, out)
-		near(t, tc.name, out, tc.want, 0)
+		nearF32(t, tc.name, out, tc.want, 0)
 	}
 }
 
@@ -157,21 +157,23 @@ func TestConvFloat(t *testing.T) {
 func TestConvFloatMatchesNaive(t *testing.T) {
 	inS := Shape4{2, 7, 6, 3}
 	fS := Shape4{6, 3, 2, 3}
-	in := seq(inS.Len(), -20)
-	f := seq(fS.Len(), -50)
+	in := seqF32(inS.Len(), -20)
+	f := seqF32(fS.Len(), -50)
 	for i := range f {
 		f[i] /= 16
 	}
-	bias := seq(6, 0.5)
+	bias := seqF32(6, 0.5)
 	for _, sh := range []int{1, 2} {
 		for _, d := range []int{1, 2} {
 			oh := OutputSize(tflite.PaddingSame, inS.H, fS.H, sh, d)
 			ow := OutputSize(tflite.PaddingSame, inS.W, fS.W, 1, d)
-			p := ConvParams{StrideH: sh, StrideW: 1, DilationH: d, DilationW: d, FloatMin: noLo, FloatMax: noHi,
+			p := ConvParams{StrideH: sh, StrideW: 1, DilationH: d, DilationW: d, FloatMin: noLoF32, FloatMax: noHiF32,
 				Padding: Padding{Height: PaddingBefore(inS.H, fS.H, sh, d, oh), Width: PaddingBefore(inS.W, fS.W, 1, d, ow)}}
 			outS := Shape4{inS.N, oh, ow, fS.N}
 			got := make([]float32, outS.Len())
-			ConvFloat(&p, inS, in, fS, f, bias, outS, got)
+			ConvFloat(&p, inS, in, fS, f, bias, outS, got) // patch path
+			direct := make([]float32, outS.Len())
+			convFloatDirect(&p, inS, in, fS, f, bias, outS, direct)
 			want := make([]float32, outS.Len())
 			for b := 0; b < outS.N; b++ {
 				for y := 0; y < oh; y++ {
@@ -194,7 +196,8 @@ func TestConvFloatMatchesNaive(t *testing.T) {
 					}
 				}
 			}
-			near(t, "naive", got, want, 1e-3)
+			nearF32(t, "patch", got, want, 1e-3)
+			nearF32(t, "direct", direct, want, 1e-3)
 		}
 	}
 }
@@ -214,10 +217,10 @@ func TestDepthwiseConvFloatMultiplier2(t *testing.T) {
 		1, 0, 1, 0, // tap (1,0)
 		1, 0, 1, 1, // tap (1,1)
 	}
-	p := ConvParams{StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1, DepthMultiplier: 2, FloatMin: noLo, FloatMax: noHi}
+	p := ConvParams{StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1, DepthMultiplier: 2, FloatMin: noLoF32, FloatMax: noHiF32}
 	out := make([]float32, 4)
 	DepthwiseConvFloat(&p, Shape4{1, 2, 2, 2}, in, Shape4{1, 2, 2, 4}, f, []float32{0, 0, 0, 0.5}, Shape4{1, 1, 1, 4}, out)
-	near(t, "depthwise", out, []float32{10, 1, 100, 40.5}, 0)
+	nearF32(t, "depthwise", out, []float32{10, 1, 100, 40.5}, 0)
 }
 
 func TestDepthwiseConvFloatSameDilation(t *testing.T) {
@@ -226,9 +229,9 @@ func TestDepthwiseConvFloatSameDilation(t *testing.T) {
 	// out(0,0) taps input (−1,−1),(−1,1),(1,−1),(1,1): only (1,1)=6 is in.
 	// out(1,1) taps (1,1),(1,3),(3,1),(3,3) = 6+8+16+18 = 48.
 	// out(2,2) taps (3,3)=18,(3,5),(5,3),(5,5): only 18.
-	p := ConvParams{Padding: Padding{1, 1}, StrideW: 2, StrideH: 2, DilationW: 2, DilationH: 2, DepthMultiplier: 1, FloatMin: noLo, FloatMax: noHi}
+	p := ConvParams{Padding: Padding{1, 1}, StrideW: 2, StrideH: 2, DilationW: 2, DilationH: 2, DepthMultiplier: 1, FloatMin: noLoF32, FloatMax: noHiF32}
 	out := make([]float32, 9)
-	DepthwiseConvFloat(&p, Shape4{1, 5, 5, 1}, seq(25, 0), Shape4{1, 2, 2, 1}, []float32{1, 1, 1, 1}, nil, Shape4{1, 3, 3, 1}, out)
+	DepthwiseConvFloat(&p, Shape4{1, 5, 5, 1}, seqF32(25, 0), Shape4{1, 2, 2, 1}, []float32{1, 1, 1, 1}, nil, Shape4{1, 3, 3, 1}, out)
 	if out[0] != 6 || out[4] != 48 || out[8] != 18 {
 		t.Errorf("got %v, want out[0]=6 out[4]=48 out[8]=18", out)
 	}
@@ -237,15 +240,15 @@ func TestDepthwiseConvFloatSameDilation(t *testing.T) {
 func TestPoolFloat(t *testing.T) {
 	// 3×3 input 1..9, 2×2 filter, stride 2, SAME: out 2×2, pad 0 before and
 	// 1 after, so the right column and bottom row of windows hang over.
-	p := PoolParams{StrideW: 2, StrideH: 2, FilterW: 2, FilterH: 2, FloatMin: noLo, FloatMax: noHi}
-	in := seq(9, 1)
+	p := PoolParams{StrideW: 2, StrideH: 2, FilterW: 2, FilterH: 2, FloatMin: noLoF32, FloatMax: noHiF32}
+	in := seqF32(9, 1)
 	out := make([]float32, 4)
 	MaxPoolFloat(&p, Shape4{1, 3, 3, 1}, in, Shape4{1, 2, 2, 1}, out)
 	// Windows {1,2,4,5}, {3,6}, {7,8}, {9}.
-	near(t, "max", out, []float32{5, 6, 8, 9}, 0)
+	nearF32(t, "max", out, []float32{5, 6, 8, 9}, 0)
 	AveragePoolFloat(&p, Shape4{1, 3, 3, 1}, in, Shape4{1, 2, 2, 1}, out)
 	// Means over in-bounds values only: 12/4, 9/2, 15/2, 9/1 (not 9/4).
-	near(t, "avg", out, []float32{3, 4.5, 7.5, 9}, 0)
+	nearF32(t, "avg", out, []float32{3, 4.5, 7.5, 9}, 0)
 
 	// Two channels, 2×2 window, VALID, with RELU6: channel 1 is −(channel 0).
 	// Max of {1,2,4,5} is 5; max of {−1,−2,−4,−5} is −1, clamped to 0.
@@ -254,7 +257,7 @@ func TestPoolFloat(t *testing.T) {
 	out2 := make([]float32, 4)
 	MaxPoolFloat(&p2, Shape4{1, 2, 3, 2}, in2, Shape4{1, 1, 2, 2}, out2)
 	// windows: cols 0-1 {1,2,4,5}, cols 1-2 {2,3,5,6} → 5 and 6.
-	near(t, "max relu6", out2, []float32{5, 0, 6, 0}, 0)
+	nearF32(t, "max relu6", out2, []float32{5, 0, 6, 0}, 0)
 }
 
 func TestFullyConnectedFloat(t *testing.T) {
@@ -267,10 +270,10 @@ func TestFullyConnectedFloat(t *testing.T) {
 	in := []float32{1, 2, 3, -1, 0, 1}
 	out := make([]float32, 10)
 	FullyConnectedFloat(&FullyConnectedParams{FloatMin: 0, FloatMax: math.MaxFloat32}, 2, 3, 5, in, w, bias, out)
-	near(t, "fc", out, []float32{1, 2, 3, 6, 9, 0, 0, 1, 0, 9}, 0)
+	nearF32(t, "fc", out, []float32{1, 2, 3, 6, 9, 0, 0, 1, 0, 9}, 0)
 	// Without bias and clamp, row 2's fifth output is −1 and its first −1.
-	FullyConnectedFloat(&FullyConnectedParams{FloatMin: noLo, FloatMax: noHi}, 2, 3, 5, in, w, nil, out)
-	near(t, "fc nobias", out, []float32{1, 2, 3, 6, -1, -1, 0, 1, 0, -1}, 0)
+	FullyConnectedFloat(&FullyConnectedParams{FloatMin: noLoF32, FloatMax: noHiF32}, 2, 3, 5, in, w, nil, out)
+	nearF32(t, "fc nobias", out, []float32{1, 2, 3, 6, -1, -1, 0, 1, 0, -1}, 0)
 }
 
 func TestSoftmaxFloat(t *testing.T) {
@@ -282,9 +285,9 @@ func TestSoftmaxFloat(t *testing.T) {
 	in := []float32{0, ln3, 1000, 1000}
 	out := make([]float32, 4)
 	SoftmaxFloat(1, 2, 2, in, out)
-	near(t, "softmax", out, []float32{0.25, 0.75, 0.5, 0.5}, 1e-6)
+	nearF32(t, "softmax", out, []float32{0.25, 0.75, 0.5, 0.5}, 1e-6)
 	SoftmaxFloat(2, 1, 2, []float32{0, ln3 / 2}, out[:2])
-	near(t, "softmax beta", out[:2], []float32{0.25, 0.75}, 1e-6)
+	nearF32(t, "softmax beta", out[:2], []float32{0.25, 0.75}, 1e-6)
 }
 
 func TestAffineQuantize(t *testing.T) {
@@ -317,11 +320,11 @@ func TestAffineDequantize(t *testing.T) {
 	out := make([]float32, 3)
 	// scale 0.5, zp −1: q=−4 → 0.5·(−3) = −1.5; q=127 → 64; q=−1 → 0.
 	AffineDequantize([]int8{-4, 127, -1}, out, 0.5, -1)
-	near(t, "int8", out, []float32{-1.5, 64, 0}, 0)
+	nearF32(t, "int8", out, []float32{-1.5, 64, 0}, 0)
 	// uint8 zp 128, scale 0.25: 0 → −32, 255 → 31.75, 128 → 0.
 	AffineDequantize([]uint8{0, 255, 128}, out, 0.25, 128)
-	near(t, "uint8", out, []float32{-32, 31.75, 0}, 0)
+	nearF32(t, "uint8", out, []float32{-32, 31.75, 0}, 0)
 	// int16 zp 0, scale 2: −32768 → −65536.
 	AffineDequantize([]int16{-32768, 0, 1}, out, 2, 0)
-	near(t, "int16", out, []float32{-65536, 0, 2}, 0)
+	nearF32(t, "int16", out, []float32{-65536, 0, 2}, 0)
 }
