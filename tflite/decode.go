@@ -49,6 +49,7 @@ func Decode(b []byte) (*Model, error) {
 type decoder struct {
 	b      []byte
 	budget int
+	codes  []OperatorCode // the model's, once read
 }
 
 // table is a verified table: its inline data starts at pos and is size bytes
@@ -321,6 +322,7 @@ func (d *decoder) model(t table) (*Model, error) {
 	if err != nil {
 		return nil, wrap("operator codes", err)
 	}
+	d.codes = m.OperatorCodes
 
 	if n, err = d.count(t, modelSubgraphs); err != nil {
 		return nil, wrap("subgraphs", err)
@@ -512,6 +514,15 @@ func (d *decoder) operator(t table, op *Operator) error {
 		return fmt.Errorf("builtin_options_type %d but no options table", typ)
 	case typ == 0:
 		return nil
+	}
+	// Options of a kind Model does not hold decode to nil, which Validate
+	// cannot tell from absent options: check the kind against the operator
+	// here.
+	if int64(op.OpcodeIndex) < int64(len(d.codes)) {
+		code := d.codes[op.OpcodeIndex].Builtin
+		if a, ok := arities[code]; ok && a.options != 0 && BuiltinOptionsType(typ) != a.options {
+			return fmt.Errorf("%v has options of type %d, want %d", code, typ, a.options)
+		}
 	}
 	if op.Options, err = d.options(BuiltinOptionsType(typ), ot); err != nil {
 		return fmt.Errorf("builtin options (type %d): %w", typ, err)

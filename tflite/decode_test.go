@@ -250,6 +250,9 @@ func TestDecodeErrors(t *testing.T) {
 			"tflite: subgraph 0 operator 0: builtin_options present but its type is NONE"},
 		{"options of another kind", func(b []byte) { b[optsType] = byte(OptionsDequantize) },
 			"tflite: subgraph 0 operator 0: CONV_2D has options of type 38, want 1"},
+		// 52 is ExpandDimsOptions, a kind Model does not hold.
+		{"options of an unknown kind", func(b []byte) { b[optsType] = 52 },
+			"tflite: subgraph 0 operator 0: CONV_2D has options of type 52, want 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,30 +12,32 @@ type arity struct {
 	minIn, maxIn, outs int
 	optional           uint32 // bit i set: input i may be -1
 	options            BuiltinOptionsType
+	needsOptions       bool // the kernel cannot run with default options
 }
 
 // arities lists the operators whose input and output counts Validate checks
 // (from the TFLite kernels: CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED take
 // an optional bias as input 2; RESHAPE an optional shape tensor as input 1).
-// options is the builtin options kind the operator takes, if it has any.
+// options is the builtin options kind the operator takes, if it has any;
+// the convolutions and pools cannot do without theirs (strides of 0).
 var arities = map[BuiltinOperator]arity{
-	OpConv2D:          {2, 3, 1, 1 << 2, OptionsConv2D},
-	OpDepthwiseConv2D: {2, 3, 1, 1 << 2, OptionsDepthwiseConv2D},
-	OpFullyConnected:  {2, 3, 1, 1 << 2, OptionsFullyConnected},
-	OpMaxPool2D:       {1, 1, 1, 0, OptionsPool2D},
-	OpAveragePool2D:   {1, 1, 1, 0, OptionsPool2D},
-	OpReshape:         {1, 2, 1, 0, OptionsReshape},
-	OpSoftmax:         {1, 1, 1, 0, OptionsSoftmax},
-	OpQuantize:        {1, 1, 1, 0, OptionsQuantize},
-	OpDequantize:      {1, 1, 1, 0, OptionsDequantize},
-	OpAdd:             {2, 2, 1, 0, 0},
-	OpMul:             {2, 2, 1, 0, 0},
-	OpRelu:            {1, 1, 1, 0, 0},
-	OpRelu6:           {1, 1, 1, 0, 0},
-	OpLogistic:        {1, 1, 1, 0, 0},
-	OpTanh:            {1, 1, 1, 0, 0},
-	OpCast:            {1, 1, 1, 0, 0},
-	OpExpandDims:      {2, 2, 1, 0, 0},
+	OpConv2D:          {2, 3, 1, 1 << 2, OptionsConv2D, true},
+	OpDepthwiseConv2D: {2, 3, 1, 1 << 2, OptionsDepthwiseConv2D, true},
+	OpFullyConnected:  {2, 3, 1, 1 << 2, OptionsFullyConnected, false},
+	OpMaxPool2D:       {1, 1, 1, 0, OptionsPool2D, true},
+	OpAveragePool2D:   {1, 1, 1, 0, OptionsPool2D, true},
+	OpReshape:         {1, 2, 1, 0, OptionsReshape, false},
+	OpSoftmax:         {1, 1, 1, 0, OptionsSoftmax, false},
+	OpQuantize:        {1, 1, 1, 0, OptionsQuantize, false},
+	OpDequantize:      {1, 1, 1, 0, OptionsDequantize, false},
+	OpAdd:             {2, 2, 1, 0, 0, false},
+	OpMul:             {2, 2, 1, 0, 0, false},
+	OpRelu:            {1, 1, 1, 0, 0, false},
+	OpRelu6:           {1, 1, 1, 0, 0, false},
+	OpLogistic:        {1, 1, 1, 0, 0, false},
+	OpTanh:            {1, 1, 1, 0, 0, false},
+	OpCast:            {1, 1, 1, 0, 0, false},
+	OpExpandDims:      {2, 2, 1, 0, 0, false},
 }
 
 // Validate checks what Encode relies on and Decode guarantees: schema version
@@ -46,7 +48,9 @@ var arities = map[BuiltinOperator]arity{
 // buffer exactly NumElements×Type.Size() bytes for types of fixed size;
 // quantization with as many zero points as scales, and either one of each
 // or one per index of the quantized dimension; input and output counts of
-// the operators listed in arities, and their options of the right kind.
+// the operators listed in arities, and their options of the right kind
+// (present for CONV_2D, DEPTHWISE_CONV_2D and the pools) with strides,
+// dilations and filter sizes of at least 1, and known padding and activation.
 //
 // One leniency: a 1-D tensor whose quantized_dimension is beyond its rank is
 // accepted when it has one scale per element, as TensorFlow's old converter
@@ -144,6 +148,54 @@ func (m *Model) validateOperator(op *Operator, n int) error {
 	}
 	if op.Options != nil && known && op.Options.OptionsType() != a.options {
 		return fmt.Errorf("%v has options of type %d, want %d", code, op.Options.OptionsType(), a.options)
+	}
+	if op.Options == nil && known && a.needsOptions {
+		return fmt.Errorf("%v has no options", code)
+	}
+	return checkOptionValues(op.Options)
+}
+
+// checkOptionValues refuses values no kernel can use, so that the ones that
+// divide by a stride or loop over a filter need not guard against them.
+func checkOptionValues(o Options) error {
+	pos := func(what string, vs ...int32) error {
+		for _, v := range vs {
+			if v < 1 {
+				return fmt.Errorf("%s %d, must be at least 1", what, v)
+			}
+		}
+		return nil
+	}
+	var pad Padding
+	var act Activation
+	var err error
+	switch o := o.(type) {
+	case *Conv2DOptions:
+		pad, act = o.Padding, o.Activation
+		if err = pos("stride", o.StrideW, o.StrideH); err == nil {
+			err = pos("dilation", o.DilationW, o.DilationH)
+		}
+	case *DepthwiseConv2DOptions:
+		pad, act = o.Padding, o.Activation
+		if err = pos("stride", o.StrideW, o.StrideH); err == nil {
+			err = pos("dilation", o.DilationW, o.DilationH)
+		}
+	case *Pool2DOptions:
+		pad, act = o.Padding, o.Activation
+		if err = pos("stride", o.StrideW, o.StrideH); err == nil {
+			err = pos("filter size", o.FilterWidth, o.FilterHeight)
+		}
+	case *FullyConnectedOptions:
+		act = o.Activation
+	}
+	if err != nil {
+		return err
+	}
+	if pad != PaddingSame && pad != PaddingValid {
+		return fmt.Errorf("padding %d", pad)
+	}
+	if act < ActNone || act > ActSignBit {
+		return fmt.Errorf("fused activation %d", act)
 	}
 	return nil
 }
