@@ -6,5 +6,8 @@ import "github.com/spf13/cobra"
 func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		NewCmdSummary(g, nil),
+		NewCmdTrain(g, nil),
+		NewCmdConvert(g, nil),
+		NewCmdEval(g, nil),
 	}
 }

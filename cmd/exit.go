@@ -61,10 +61,19 @@ func exitCode(err error) int {
 	return ExitError
 }
 
+// silentError is a failure the command's output already reports; with
+// --json nothing more is printed, so stdout stays one JSON document.
+type silentError struct{ error }
+
 // reportError prints err for a person on stderr or, with --json, as a JSON
 // document on stdout so scripts always get JSON.
 func reportError(stdout, stderr io.Writer, err error, asJSON bool) {
 	code := exitCode(err)
+	var s silentError
+	var g gateError
+	if asJSON && (errors.As(err, &s) || errors.As(err, &g)) {
+		return
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

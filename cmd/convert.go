@@ -1,0 +1,201 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/quantize"
+	"github.com/spf13/cobra"
+)
+
+// ConvertOptions are the options of `mnistcnn convert`.
+type ConvertOptions struct {
+	g           *globals
+	Checkpoint  string
+	OutDir      string
+	Models      []string
+	Formats     []string
+	Name        string
+	Package     string
+	Data        string
+	Calibration int
+	Seed        uint64
+	Method      string
+	PerChannel  bool
+	TestData    int
+}
+
+// NewCmdConvert builds `mnistcnn convert`; run replaces runConvert in tests.
+func NewCmdConvert(g *globals, run func(*ConvertOptions) error) *cobra.Command {
+	opts := &ConvertOptions{g: g}
+	c := &cobra.Command{
+		Use:   "convert",
+		Short: "Write float32 and full-integer int8 .tflite models, or C/C++/Go sources",
+		Long: `Convert a checkpoint into TensorFlow Lite models:
+
+  OUT/mnist_float.tflite  float32, input FLOAT32 [1,28,28,1] = pixel/255
+  OUT/mnist_int8.tflite   full-integer int8 for TensorFlow Lite Micro: every
+                          tensor int8, input INT8 [1,28,28,1] = pixel − 128
+                          (scale 1/255, zero point −128), output INT8 softmax
+                          (scale 1/256, zero point −128)
+
+The int8 model is calibrated on --calibration training images chosen by
+--seed. --format adds sources: cc (C++ .cc/.h for TensorFlow Lite Micro), c
+(.c/.h) and go (a Go file); --test-data N adds a header (or Go file) of N
+MNIST test images and labels. The same checkpoint and flags always give
+byte-identical files, written atomically.
+
+` + exitCodesHelp,
+		Example: `  $ mnistcnn convert
+  $ mnistcnn convert --checkpoint one-epoch.ckpt --out-dir build
+  $ mnistcnn convert --model int8 --format tflite,cc --test-data 50
+  $ mnistcnn convert --format go --package mnistmodel --name mnist`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			for _, m := range opts.Models {
+				if m != convert.KindFloat && m != convert.KindInt8 {
+					return usagef("--model %q: want float or int8", m)
+				}
+			}
+			for _, f := range opts.Formats {
+				switch f {
+				case convert.FormatTFLite, convert.FormatCC, convert.FormatC, convert.FormatGo:
+				default:
+					return usagef("--format %q: want tflite, cc, c or go", f)
+				}
+			}
+			if err := convert.ValidCIdent(opts.Name); err != nil {
+				return usageError{fmt.Errorf("--name: %w", err)}
+			}
+			if err := convert.ValidGoPackage(opts.Package); err != nil {
+				return usageError{fmt.Errorf("--package: %w", err)}
+			}
+			if opts.Calibration < 1 || opts.TestData < 0 {
+				return usagef("--calibration must be at least 1 and --test-data not negative")
+			}
+			switch opts.Method {
+			case quantize.MinMax, quantize.Mean, quantize.Percentile:
+			default:
+				return usagef("--calibration-method %q: want minmax, mean or percentile", opts.Method)
+			}
+			if run != nil {
+				return run(opts)
+			}
+			return runConvert(opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&opts.Checkpoint, "checkpoint", "c", "mnist.ckpt", "checkpoint to convert")
+	f.StringVarP(&opts.OutDir, "out-dir", "o", "out", "folder to write into (made if missing)")
+	f.StringSliceVar(&opts.Models, "model", []string{convert.KindFloat, convert.KindInt8}, "models to write: float, int8")
+	f.StringSliceVar(&opts.Formats, "format", []string{convert.FormatTFLite}, "formats to write: tflite, cc, c, go")
+	f.StringVar(&opts.Name, "name", "mnist", "base of file and symbol names (a C identifier): NAME_float, NAME_int8")
+	f.StringVar(&opts.Package, "package", "mnistmodel", "package of emitted Go files")
+	f.StringVar(&opts.Data, "data", "", "folder of MNIST IDX files (default: $"+mnist.EnvVar+", then the GoMNIST module)")
+	f.IntVar(&opts.Calibration, "calibration", quantize.DefaultCalibration, "training images to calibrate the int8 model on")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed choosing the calibration images")
+	f.StringVar(&opts.Method, "calibration-method", quantize.MinMax, "activation ranges from: minmax, mean, percentile")
+	f.BoolVar(&opts.PerChannel, "per-channel-fc", false, "quantize fully connected weights per output channel")
+	f.IntVar(&opts.TestData, "test-data", 0, "also write N MNIST test images as a source file (with --format cc, c or go)")
+	return c
+}
+
+type convertResult struct {
+	Checkpoint string         `json:"checkpoint"`
+	Models     []convertModel `json:"models"`
+	Files      []string       `json:"files"`
+}
+
+type convertModel struct {
+	Kind       string `json:"kind"`
+	SizeBytes  int    `json:"size_bytes"`
+	ArenaBytes int    `json:"arena_bytes"`
+}
+
+func runConvert(opts *ConvertOptions) error {
+	g := opts.g
+	ck, err := model.LoadCheckpoint(opts.Checkpoint)
+	if err != nil {
+		return err
+	}
+	var calib [][]float32
+	var test mnist.Set
+	needInt8 := contains(opts.Models, convert.KindInt8)
+	if needInt8 || opts.TestData > 0 {
+		dir, err := mnist.Locate(opts.Data)
+		if err != nil {
+			return err
+		}
+		data, err := mnist.Load(dir)
+		if err != nil {
+			return err
+		}
+		if needInt8 {
+			for _, i := range quantize.PickCalibration(opts.Calibration, opts.Seed, data.Train.N) {
+				x := make([]float32, data.Train.Rows*data.Train.Cols)
+				data.Train.Float(i, x)
+				calib = append(calib, x)
+			}
+			g.status("calibrating the int8 model on %d training images (seed %d, %s)", len(calib), opts.Seed, opts.Method)
+		}
+		if opts.TestData > 0 {
+			test = data.Test.Slice(0, min(opts.TestData, data.Test.N))
+		}
+	}
+	qopt := quantize.DefaultOptions()
+	qopt.Method, qopt.PerChannelFC = opts.Method, opts.PerChannel
+	built, files, err := convert.Build(ck, calib, convert.Options{
+		Kinds: opts.Models, Formats: opts.Formats, Name: opts.Name, Package: opts.Package,
+		Description: "mnistcnn " + version() + ": MNIST CNN", Quantize: qopt, TestData: test,
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return fmt.Errorf("convert: %w", err)
+	}
+	paths, err := convert.WriteFiles(opts.OutDir, files)
+	if err != nil {
+		return err
+	}
+	res := convertResult{Checkpoint: opts.Checkpoint, Files: paths}
+	for _, b := range built {
+		res.Models = append(res.Models, convertModel{b.Kind, len(b.Bytes), b.ArenaBytes})
+	}
+	if g.json {
+		return writeJSON(g.stdout, res)
+	}
+	for _, b := range built {
+		fmt.Fprintf(g.stdout, "%-5s model: %s bytes, tensor arena %s bytes, ops %s\n", b.Kind,
+			thousands(len(b.Bytes)), thousands(b.ArenaBytes), strings.Join(opsOf(b), ","))
+	}
+	for _, p := range paths {
+		fmt.Fprintf(g.stdout, "wrote %s\n", p)
+	}
+	return nil
+}
+
+func opsOf(b convert.Built) []string {
+	info, err := convert.InfoOf(b.Model)
+	if err != nil {
+		return nil
+	}
+	var ops []string
+	for _, o := range info.Ops {
+		ops = append(ops, o.Name)
+	}
+	return ops
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
