@@ -324,3 +324,63 @@ func TestDecodeBudget(t *testing.T) {
 		t.Fatalf("%d-byte file: got %v, want the budget error", len(file), err)
 	}
 }
+
+// externalBufferModel is a model whose one constant (INT8 [2]) is stored
+// after the flatbuffer, with Buffer.offset and size as large models do.
+func externalBufferModel(offset, size uint64) []byte {
+	build := func(offset uint64) []byte {
+		e := encoder{b: flatbuffers.NewBuilder(0)}
+		b := e.b
+		b.StartObject(bufferFields)
+		empty := b.EndObject()
+		b.StartObject(bufferFields)
+		b.PrependUint64Slot(bufferOffset, offset, 0)
+		b.PrependUint64Slot(bufferSize, size, 0)
+		buffers := e.tables([]flatbuffers.UOffsetT{empty, b.EndObject()})
+		shape := e.int32s([]int32{2})
+		b.StartObject(tensorFields)
+		b.PrependUOffsetTSlot(tensorShape, shape, 0)
+		b.PrependUint32Slot(tensorBuffer, 1, 0)
+		b.PrependInt8Slot(tensorType, int8(Int8), 0)
+		tensors := e.tables([]flatbuffers.UOffsetT{b.EndObject()})
+		b.StartObject(subgraphFields)
+		b.PrependUOffsetTSlot(subgraphTensors, tensors, 0)
+		subgraphs := e.tables([]flatbuffers.UOffsetT{b.EndObject()})
+		b.StartObject(modelFields)
+		b.PrependUOffsetTSlot(modelSubgraphs, subgraphs, 0)
+		b.PrependUOffsetTSlot(modelBuffers, buffers, 0)
+		b.PrependUint32Slot(modelVersion, 3, 0)
+		b.FinishWithFileIdentifier(b.EndObject(), []byte(FileIdentifier))
+		return b.FinishedBytes()
+	}
+	// The flatbuffer's length does not depend on the offset's value (a
+	// fixed-width field), so a first build tells where the data will go.
+	if offset == 0 {
+		offset = uint64(len(build(2)))
+	}
+	return append(build(offset), 5, 0xfb) // int8 5, -5
+}
+
+func TestDecodeExternalBuffer(t *testing.T) {
+	m, err := Decode(externalBufferModel(0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Int8s(m.Buffers[1].Data); !reflect.DeepEqual(got, []int8{5, -5}) {
+		t.Errorf("external buffer holds %v, want [5 -5]", got)
+	}
+	// Re-encoding stores the data inside the flatbuffer.
+	b, err := Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2, err := Decode(b); err != nil || !reflect.DeepEqual(m, m2) {
+		t.Errorf("round trip: %v", err)
+	}
+	for _, size := range []uint64{3, 1 << 63} {
+		_, err := Decode(externalBufferModel(0, size))
+		if err == nil || !strings.Contains(err.Error(), "tflite: buffer 1: offset") {
+			t.Errorf("size %d: got %v, want an out-of-file error", size, err)
+		}
+	}
+}
