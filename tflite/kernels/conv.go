@@ -43,7 +43,7 @@ func convFloatPatch(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter, 
 				dst := out[((b*outS.H+oy)*outS.W+ox)*cout:][:cout]
 				o := 0
 				for ; o+4 <= cout; o += 4 {
-					s0, s1, s2, s3 := dot4F32(patch, filter[o*k:], filter[(o+1)*k:], filter[(o+2)*k:], filter[(o+3)*k:])
+					s0, s1, s2, s3 := dot4F32(patch, filter[o*k:], filter[(o+1)*k:], filter[(o+2)*k:], filter[(o+3)*k:], 0, 0, 0, 0)
 					if bias != nil {
 						s0, s1, s2, s3 = s0+bias[o], s1+bias[o+1], s2+bias[o+2], s3+bias[o+3]
 					}
@@ -51,7 +51,7 @@ func convFloatPatch(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter, 
 					dst[o+2], dst[o+3] = clampF32(s2, lo, hi), clampF32(s3, lo, hi)
 				}
 				for ; o < cout; o++ {
-					s := dotF32(patch, filter[o*k:])
+					s := dotF32(patch, filter[o*k:], 0)
 					if bias != nil {
 						s += bias[o]
 					}
@@ -109,9 +109,6 @@ func convFloatDirect(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter,
 				o := 0
 				for ; o+4 <= cout; o += 4 {
 					var a0, a1, a2, a3 float32
-					if bias != nil {
-						a0, a1, a2, a3 = bias[o], bias[o+1], bias[o+2], bias[o+3]
-					}
 					w0 := filter[o*fo : (o+1)*fo]
 					w1 := filter[(o+1)*fo : (o+2)*fo]
 					w2 := filter[(o+2)*fo : (o+3)*fo]
@@ -121,16 +118,17 @@ func convFloatDirect(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter,
 						if p.DilationW == 1 {
 							xs := in[row+(ix0+kx0)*cin : row+(ix0+kx1)*cin]
 							f := (ky*kw + kx0) * cin
-							s0, s1, s2, s3 := dot4F32(xs, w0[f:], w1[f:], w2[f:], w3[f:])
-							a0, a1, a2, a3 = a0+s0, a1+s1, a2+s2, a3+s3
+							a0, a1, a2, a3 = dot4F32(xs, w0[f:], w1[f:], w2[f:], w3[f:], a0, a1, a2, a3)
 							continue
 						}
 						for kx := kx0; kx < kx1; kx++ {
 							i := row + (ix0+kx*p.DilationW)*cin
 							f := (ky*kw + kx) * cin
-							s0, s1, s2, s3 := dot4F32(in[i:i+cin], w0[f:], w1[f:], w2[f:], w3[f:])
-							a0, a1, a2, a3 = a0+s0, a1+s1, a2+s2, a3+s3
+							a0, a1, a2, a3 = dot4F32(in[i:i+cin], w0[f:], w1[f:], w2[f:], w3[f:], a0, a1, a2, a3)
 						}
+					}
+					if bias != nil {
+						a0, a1, a2, a3 = a0+bias[o], a1+bias[o+1], a2+bias[o+2], a3+bias[o+3]
 					}
 					dst[o] = clampF32(a0, lo, hi)
 					dst[o+1] = clampF32(a1, lo, hi)
@@ -139,16 +137,16 @@ func convFloatDirect(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter,
 				}
 				for ; o < cout; o++ {
 					var a float32
-					if bias != nil {
-						a = bias[o]
-					}
 					w := filter[o*fo : (o+1)*fo]
 					for ky := ky0; ky < ky1; ky++ {
 						row := ((b*inS.H + iy0 + ky*p.DilationH) * inS.W) * cin
 						for kx := kx0; kx < kx1; kx++ {
 							i := row + (ix0+kx*p.DilationW)*cin
-							a += dotF32(in[i:i+cin], w[(ky*kw+kx)*cin:])
+							a = dotF32(in[i:i+cin], w[(ky*kw+kx)*cin:], a)
 						}
+					}
+					if bias != nil {
+						a += bias[o]
 					}
 					dst[o] = clampF32(a, lo, hi)
 				}
@@ -176,8 +174,9 @@ func tapRange(start, dilation, k, size int) (k0, k1 int) {
 	return k0, k1
 }
 
-// dot4F32 returns the dot products of x with the first len(x) values of w0..w3.
-func dot4F32(x, w0, w1, w2, w3 []float32) (s0, s1, s2, s3 float32) {
+// dot4F32 adds the products of x with the first len(x) values of w0..w3,
+// in order, to s0..s3 and returns the sums.
+func dot4F32(x, w0, w1, w2, w3 []float32, s0, s1, s2, s3 float32) (float32, float32, float32, float32) {
 	w0, w1, w2, w3 = w0[:len(x)], w1[:len(x)], w2[:len(x)], w3[:len(x)]
 	for i, v := range x {
 		s0 += v * w0[i]
@@ -185,22 +184,15 @@ func dot4F32(x, w0, w1, w2, w3 []float32) (s0, s1, s2, s3 float32) {
 		s2 += v * w2[i]
 		s3 += v * w3[i]
 	}
-	return
+	return s0, s1, s2, s3
 }
 
-// dotF32 returns the dot product of x with the first len(x) values of w.
-func dotF32(x, w []float32) float32 {
+// dotF32 adds the products of x with the first len(x) values of w, in
+// order, to s and returns the sum.
+func dotF32(x, w []float32, s float32) float32 {
 	w = w[:len(x)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * w[i]
-		s1 += x[i+1] * w[i+1]
-		s2 += x[i+2] * w[i+2]
-		s3 += x[i+3] * w[i+3]
+	for i, v := range x {
+		s += v * w[i]
 	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * w[i]
-	}
-	return (s0 + s1) + (s2 + s3)
+	return s
 }

@@ -20,11 +20,7 @@ func DepthwiseConvFloat(p *ConvParams, inS Shape4, in []float32, fS Shape4, filt
 				ix0 := ox*p.StrideW - p.Padding.Width
 				kx0, kx1 := tapRange(ix0, p.DilationW, kw, inS.W)
 				dst := out[((b*outS.H+oy)*outS.W+ox)*cout:][:cout]
-				if bias != nil {
-					copy(dst, bias[:cout])
-				} else {
-					clear(dst)
-				}
+				clear(dst)
 				for ky := ky0; ky < ky1; ky++ {
 					iy := iy0 + ky*p.DilationH
 					for kx := kx0; kx < kx1; kx++ {
@@ -44,6 +40,11 @@ func DepthwiseConvFloat(p *ConvParams, inS Shape4, in []float32, fS Shape4, filt
 								d[j] += v * fc[j]
 							}
 						}
+					}
+				}
+				if bias != nil { // added last, as TFLite's reference does
+					for i, v := range bias[:cout] {
+						dst[i] += v
 					}
 				}
 				for i, v := range dst {

@@ -7,7 +7,9 @@ package kernels
 //
 // weights is [outDepth, inDepth] row-major; bias may be nil; out is
 // [batches, outDepth]. Four weight rows are used at once so each input value
-// is loaded once per four multiplications.
+// is loaded once per four multiplications. Sums run in input order and the
+// bias is added last, as in TFLite's reference kernel, so results match it
+// bit for bit when neither uses fused multiply-add.
 func FullyConnectedFloat(p *FullyConnectedParams, batches, inDepth, outDepth int, in, weights, bias, out []float32) {
 	lo, hi := p.FloatMin, p.FloatMax
 	for b := 0; b < batches; b++ {
@@ -16,7 +18,7 @@ func FullyConnectedFloat(p *FullyConnectedParams, batches, inDepth, outDepth int
 		o := 0
 		for ; o+4 <= outDepth; o += 4 {
 			s0, s1, s2, s3 := dot4F32(x, weights[o*inDepth:], weights[(o+1)*inDepth:],
-				weights[(o+2)*inDepth:], weights[(o+3)*inDepth:])
+				weights[(o+2)*inDepth:], weights[(o+3)*inDepth:], 0, 0, 0, 0)
 			if bias != nil {
 				s0, s1, s2, s3 = s0+bias[o], s1+bias[o+1], s2+bias[o+2], s3+bias[o+3]
 			}
@@ -26,7 +28,7 @@ func FullyConnectedFloat(p *FullyConnectedParams, batches, inDepth, outDepth int
 			dst[o+3] = clampF32(s3, lo, hi)
 		}
 		for ; o < outDepth; o++ {
-			s := dotF32(x, weights[o*inDepth:])
+			s := dotF32(x, weights[o*inDepth:], 0)
 			if bias != nil {
 				s += bias[o]
 			}
