@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -168,9 +169,23 @@ func TestGoRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// big is split into three constant parts (8192 bytes each, see
+	// goLinesPerPart): 20,000 bytes of a pattern.
+	big := make([]byte, 20000)
+	for i := range big {
+		big[i] = byte(i * 7 >> 2)
+	}
+	bigSrc, err := EmitGo("main", "big", big, ModelInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(bigSrc, []byte("const big = bigPart000 + bigPart001 + bigPart002\n")) {
+		t.Errorf("20,000 bytes not split in three parts")
+	}
 	dir := t.TempDir()
 	write(t, dir, "go.mod", []byte("module gentest\n\ngo 1.26\n"))
 	write(t, dir, "model.go", src)
+	write(t, dir, "big.go", bigSrc)
 	write(t, dir, "testdata.go", td)
 	write(t, dir, "main.go", []byte(`package main
 
@@ -183,6 +198,9 @@ func main() {
 	h := fnv.New32a()
 	h.Write([]byte(HelloWorldInt8))
 	fmt.Printf("len %d fnv32a %08x\n", len(HelloWorldInt8), h.Sum32())
+	h = fnv.New32a()
+	h.Write([]byte(big))
+	fmt.Printf("big len %d fnv32a %08x\n", len(big), h.Sum32())
 	in, out := HelloWorldInt8Inputs[0], HelloWorldInt8Outputs[0]
 	fmt.Println(in.Type, in.Shape, in.ZeroPoint, out.Type, out.Shape, out.ZeroPoint, HelloWorldInt8Ops)
 	for i := 0; i < TestCount; i++ {
@@ -198,8 +216,11 @@ func main() {
 `))
 	h := fnv.New32a()
 	h.Write(data)
+	hb := fnv.New32a()
+	hb.Write(big)
 	// Input and output zero points -128 and 5 as in TestInfoOfHelloWorld.
-	want := fmt.Sprintf("len %d fnv32a %08x\nINT8 [1 1] -128 INT8 [1 1] 5 [FULLY_CONNECTED]\n", len(data), h.Sum32()) +
+	want := fmt.Sprintf("len %d fnv32a %08x\nbig len 20000 fnv32a %08x\nINT8 [1 1] -128 INT8 [1 1] 5 [FULLY_CONNECTED]\n",
+		len(data), h.Sum32(), hb.Sum32()) +
 		strings.TrimPrefix(wantCheckOutput(len(data)), fmt.Sprintf("model ok, %d bytes\n", len(data)))
 	env := []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off"}
 	if got := run(t, dir, env, gobin, "run", "."); got != want {

@@ -7,20 +7,29 @@ import (
 	"go/format"
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// goBytesPerLine is how many model bytes go on one line of the emitted Go
-// string: 32 bytes are 128 characters of \x escapes.
-const goBytesPerLine = 32
+// The model's bytes go into string constants of goLinesPerPart lines of
+// goBytesPerLine bytes (128 characters of \x escapes), joined by +. Short
+// chains keep gofmt fast: one chain of 22,000 lines (a 724 KB model) takes
+// gofmt over 10 s, as its printer is quadratic in a chain's length.
+const (
+	goBytesPerLine = 32
+	goLinesPerPart = 256
+)
 
 // EmitGo returns a gofmt-formatted Go file of package pkg holding data as a
 // string constant named name, plus three variables: <name>Inputs and
 // <name>Outputs (each tensor's name, type, shape, scale and zero point) and
 // <name>Ops (operator names). The file imports nothing.
 //
-// A string constant, concatenated from lines of \x escapes, compiles about
-// five times faster than a []byte literal of the same bytes and makes the
-// same binary; callers that need a []byte convert it ([]byte(name)).
+// A string constant, concatenated from lines of \x escapes, builds about
+// five times faster than a []byte literal of the same bytes, with a quarter
+// of the memory and a smaller binary (724 KB model: 0.45 s, 63 MB, 2.4 MB
+// against 2.6 s, 230 MB, 3.1 MB); callers that need a []byte convert it
+// ([]byte(name)).
 func EmitGo(pkg, name string, data []byte, info ModelInfo) ([]byte, error) {
 	if err := ValidGoPackage(pkg); err != nil {
 		return nil, err
@@ -37,9 +46,7 @@ func EmitGo(pkg, name string, data []byte, info ModelInfo) ([]byte, error) {
 	for _, l := range describe(len(data), info) {
 		b.WriteString(strings.TrimRight("// "+l, " ") + "\n")
 	}
-	fmt.Fprintf(&b, "const %s = \"\" +\n", name)
-	writeGoString(&b, data)
-	b.WriteString("\n\n")
+	writeGoString(&b, name, data)
 
 	fmt.Fprintf(&b, "// %[1]sInputs and %[1]sOutputs describe the model's tensors; for a\n", name)
 	b.WriteString("// quantized one, real value = Scale × (quantized value − ZeroPoint).\n")
@@ -70,20 +77,52 @@ func EmitGo(pkg, name string, data []byte, info ModelInfo) ([]byte, error) {
 	return out, nil
 }
 
-// writeGoString writes data as lines of "\x.." string literals joined by +.
-func writeGoString(b *bytes.Buffer, data []byte) {
+// writeGoString writes data as the constant name: lines of "\x.." literals
+// joined by +, or for a large model name = part000 + part001 + ..., each
+// part goLinesPerPart such lines.
+func writeGoString(b *bytes.Buffer, name string, data []byte) {
+	partBytes := goBytesPerLine * goLinesPerPart
+	if len(data) <= partBytes {
+		fmt.Fprintf(b, "const %s = ", name)
+		writeGoLines(b, data, "\t")
+		b.WriteString("\n")
+		return
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	lower := string(unicode.ToLower(r)) + name[size:]
+	nparts := (len(data) + partBytes - 1) / partBytes
+	fmt.Fprintf(b, "const %s = ", name)
+	for i := 0; i < nparts; i++ {
+		if i > 0 {
+			b.WriteString(" + ")
+		}
+		fmt.Fprintf(b, "%sPart%03d", lower, i)
+	}
+	fmt.Fprintf(b, "\n\n// The parts of %s.\nconst (\n", name)
+	for i := 0; i < nparts; i++ {
+		fmt.Fprintf(b, "\t%sPart%03d = ", lower, i)
+		writeGoLines(b, data[i*partBytes:min((i+1)*partBytes, len(data))], "\t\t")
+	}
+	b.WriteString(")\n\n")
+}
+
+// writeGoLines writes "" + then data as lines of indented "\x.." literals
+// joined by +.
+func writeGoLines(b *bytes.Buffer, data []byte, indent string) {
 	const hex = "0123456789abcdef"
-	for i := 0; i < len(data); i += goBytesPerLine {
-		b.WriteString("\t\"")
-		for _, c := range data[i:min(i+goBytesPerLine, len(data))] {
+	b.WriteString("\"\" +\n")
+	for j := 0; j < len(data); j += goBytesPerLine {
+		b.WriteString(indent + "\"")
+		for _, c := range data[j:min(j+goBytesPerLine, len(data))] {
 			b.WriteString(`\x`)
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&15])
 		}
 		b.WriteByte('"')
-		if i+goBytesPerLine < len(data) {
-			b.WriteString(" +\n")
+		if j+goBytesPerLine < len(data) {
+			b.WriteString(" +")
 		}
+		b.WriteByte('\n')
 	}
 }
 

@@ -317,3 +317,33 @@ func TestTestDataInputComment(t *testing.T) {
 		}
 	}
 }
+
+// benchModel is as large as the reference float model (724,440 bytes,
+// FACTS.md), filled with a fixed pattern.
+func benchModel() []byte {
+	data := make([]byte, 724440)
+	for i := range data {
+		data[i] = byte(i * 131 >> 3)
+	}
+	return data
+}
+
+func BenchmarkEmitCC(b *testing.B) {
+	data := benchModel()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := EmitCC("g_model", "model.h", data, ModelInfo{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEmitGo(b *testing.B) {
+	data := benchModel()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := EmitGo("model", "Model", data, ModelInfo{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
