@@ -23,32 +23,49 @@ func ConvPerChannelInt8(p *ConvParams, is Shape4, in []int8, fs Shape4, filter [
 		convPerChannelInt8Loop(p, is, in, fs, filter, bias, os, out)
 		return
 	}
-	// patch holds one receptive field as in + InputOffset, with 0 for the
+	// A patch holds one receptive field as in + InputOffset, with 0 for the
 	// taps in the padding: then every output channel is one dot product with
 	// a contiguous OHWI filter row. Integer sums are exact, so the order of
 	// the additions does not change the result.
-	var patchBuf [maxPatch]int32
-	patch := patchBuf[:patchLen]
+	//
+	// Two output pixels are done at once: their patches are packed into one
+	// int64 per tap, lo + hi·2^32, so that one 64-bit multiply by a filter
+	// value advances both sums. Each sum fits in int32 (see above), so the low
+	// half of the packed sum is the first pixel's and the rest the second's.
+	var patchA, patchB [maxPatch]int32
+	var packedBuf [maxPatch]int64
+	pa, pb, packed := patchA[:patchLen], patchB[:patchLen], packedBuf[:patchLen]
 	outC := os.C
+	nPix := os.H * os.W
 	for b := 0; b < os.N; b++ {
-		for oy := 0; oy < os.H; oy++ {
-			iy0 := oy*p.StrideH - p.Padding.Height
-			for ox := 0; ox < os.W; ox++ {
-				ix0 := ox*p.StrideW - p.Padding.Width
-				gatherPatch(patch, p, is, in, fs, b, iy0, ix0)
-				o := ((b*os.H+oy)*os.W + ox) * outC
+		for pix := 0; pix < nPix; pix += 2 {
+			oy, ox := pix/os.W, pix%os.W
+			gatherPatch(pa, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
+			o := (b*nPix + pix) * outC
+			if pix+1 == nPix {
 				dst := out[o : o+outC]
-				c := 0
-				for ; c+4 <= outC; c += 4 {
-					a0, a1, a2, a3 := dot4(patch, filter[c*patchLen:(c+4)*patchLen])
-					dst[c] = requantize(a0, bias, c, p)
-					dst[c+1] = requantize(a1, bias, c+1, p)
-					dst[c+2] = requantize(a2, bias, c+2, p)
-					dst[c+3] = requantize(a3, bias, c+3, p)
+				for c := range dst {
+					dst[c] = requantize(dot1(pa, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
 				}
-				for ; c < outC; c++ {
-					dst[c] = requantize(dot1(patch, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
-				}
+				break
+			}
+			oy, ox = (pix+1)/os.W, (pix+1)%os.W
+			gatherPatch(pb, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
+			for i, v := range pa {
+				packed[i] = int64(v) + int64(pb[i])<<32
+			}
+			dstA := out[o : o+outC]
+			dstB := out[o+outC : o+2*outC]
+			c := 0
+			for ; c+4 <= outC; c += 4 {
+				s0, s1, s2, s3 := dot4Packed(packed, filter[c*patchLen:(c+4)*patchLen])
+				dstA[c], dstB[c] = requantize2(s0, bias, c, p)
+				dstA[c+1], dstB[c+1] = requantize2(s1, bias, c+1, p)
+				dstA[c+2], dstB[c+2] = requantize2(s2, bias, c+2, p)
+				dstA[c+3], dstB[c+3] = requantize2(s3, bias, c+3, p)
+			}
+			for ; c < outC; c++ {
+				dstA[c], dstB[c] = requantize2(dotPacked(packed, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
 			}
 		}
 	}
@@ -89,41 +106,64 @@ func dot1(patch []int32, f []int8) int32 {
 	return a
 }
 
-// dot4 is the dot products of patch with four consecutive filter rows
-// (f holds 4·len(patch) values), sharing each patch load.
-func dot4(patch []int32, f []int8) (a0, a1, a2, a3 int32) {
-	n := len(patch)
+// dotPacked is Σ packed[i]·f[i] over packed pixel pairs.
+func dotPacked(packed []int64, f []int8) int64 {
+	f = f[:len(packed)]
+	var a int64
+	for i, x := range packed {
+		a += x * int64(f[i])
+	}
+	return a
+}
+
+// dot4Packed is dotPacked with four consecutive filter rows (f holds
+// 4·len(packed) values), sharing each patch load.
+func dot4Packed(packed []int64, f []int8) (a0, a1, a2, a3 int64) {
+	n := len(packed)
 	f0 := f[:n]
 	f1 := f[n : 2*n]
 	f2 := f[2*n : 3*n]
 	f3 := f[3*n : 4*n]
-	for i, x := range patch {
-		a0 += x * int32(f0[i])
-		a1 += x * int32(f1[i])
-		a2 += x * int32(f2[i])
-		a3 += x * int32(f3[i])
+	for i, x := range packed {
+		a0 += x * int64(f0[i])
+		a1 += x * int64(f1[i])
+		a2 += x * int64(f2[i])
+		a3 += x * int64(f3[i])
 	}
 	return a0, a1, a2, a3
 }
 
+// requantize2 splits a packed pair of sums, lo + hi·2^32, adds channel c's
+// bias to both and requantizes them.
+func requantize2(s int64, bias []int32, c int, p *ConvParams) (int8, int8) {
+	lo := int32(s)
+	hi := int32((s - int64(lo)) >> 32)
+	bc := biasAt(bias, c)
+	return p.requantize(lo+bc, c), p.requantize(hi+bc, c)
+}
+
 // requantize adds channel c's bias to acc and scales it to the output.
 func requantize(acc int32, bias []int32, c int, p *ConvParams) int8 {
-	if bias != nil {
-		acc += bias[c]
+	return p.requantize(acc+biasAt(bias, c), c)
+}
+
+// biasAt is bias[c], or 0 without a bias.
+func biasAt(bias []int32, c int) int32 {
+	if bias == nil {
+		return 0
 	}
-	acc = MultiplyByQuantizedMultiplier(acc, p.OutMultiplier[c], int(p.OutShift[c]))
-	return clampInt8(acc+p.OutputOffset, p.QuantMin, p.QuantMax)
+	return bias[c]
+}
+
+// requantize scales channel c's accumulator (bias included) to the output:
+// clamp(MultiplyByQuantizedMultiplier(acc, OutMultiplier[c], OutShift[c]) + OutputOffset).
+func (p *ConvParams) requantize(acc int32, c int) int8 {
+	return clampInt8(MultiplyByQuantizedMultiplier(acc, p.OutMultiplier[c], int(p.OutShift[c]))+p.OutputOffset, p.QuantMin, p.QuantMax)
 }
 
 // clampInt8 limits x to [lo, hi] (a sub-range of int8) and narrows it.
 func clampInt8(x, lo, hi int32) int8 {
-	if x < lo {
-		x = lo
-	}
-	if x > hi {
-		x = hi
-	}
-	return int8(x)
+	return int8(min(max(x, lo), hi))
 }
 
 // convPerChannelInt8Loop is ConvPerChannelInt8 written as the reference's

@@ -54,10 +54,9 @@ func SaturatingRoundingDoublingHighMul(a, b int32) int32 {
 		return math.MaxInt32
 	}
 	ab := int64(a) * int64(b)
-	nudge := int64(1 << 30)
-	if ab < 0 {
-		nudge = 1 - (1 << 30)
-	}
+	// nudge is 2^30, or 1 − 2^30 = 2^30 − (2^31 − 1) when ab < 0; computed
+	// without a branch, since the sign of ab is unpredictable.
+	nudge := 1<<30 - (ab>>63)&(1<<31-1)
 	return int32((ab + nudge) / (1 << 31))
 }
 
@@ -72,30 +71,29 @@ func SaturatingRoundingDoublingHighMul(a, b int32) int32 {
 func RoundingDivideByPOT(x int32, exponent int) int32 {
 	mask := int32(int64(1)<<exponent - 1)
 	remainder := x & mask
-	threshold := mask >> 1
-	if x < 0 {
-		threshold++
-	}
-	r := x >> exponent
-	if remainder > threshold {
-		r++
-	}
-	return r
+	threshold := mask>>1 + (x>>31)&1
+	// remainder and threshold are in [0, 2^31): threshold − remainder is
+	// negative exactly when remainder > threshold. Branch-free on purpose.
+	return x>>exponent + int32(uint32(threshold-remainder)>>31)
 }
 
 // MultiplyByQuantizedMultiplier is x · multiplier · 2^(shift−31) rounded the
-// way TFLite's double-rounding reference does it: a left shift (wrapping, as
-// the reference's int32 multiply does) for shift > 0, then
-// SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT by −shift for
-// shift < 0. shift must be in [−31, 30].
+// way TFLite's double-rounding reference does it:
+//
+//	RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x·2^max(shift,0), multiplier), max(−shift,0))
+//
+// where the left shift wraps, as the reference's int32 multiply does. shift
+// must be in [−31, 30]. It is written out in int64 so that it inlines and has
+// no data-dependent branch; TestMultiplyByQuantizedMultiplierComposition
+// checks it against the composition.
 func MultiplyByQuantizedMultiplier(x, multiplier int32, shift int) int32 {
-	leftShift, rightShift := 0, 0
-	if shift > 0 {
-		leftShift = shift
-	} else {
-		rightShift = -shift
-	}
-	return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x*(1<<leftShift), multiplier), rightShift)
+	ab := int64(x<<(max(shift, 0)&31)) * int64(multiplier) // &31, &63: no range checks
+	// SaturatingRoundingDoublingHighMul; only MinInt32² reaches 2^31, and it
+	// saturates to MaxInt32.
+	y := min((ab+1<<30-(ab>>63)&(1<<31-1))/(1<<31), math.MaxInt32)
+	// Round y/2^r half away from zero: (2y + 2^r − [y<0]) >> (r+1).
+	r := max(-shift, 0) & 31
+	return int32((2*y + 1<<r - (y>>63)&1) >> ((r + 1) & 63))
 }
 
 // MultiplyByQuantizedMultiplierGreaterThanOne is

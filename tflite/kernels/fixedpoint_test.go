@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -223,6 +224,42 @@ func TestGetReciprocal(t *testing.T) {
 		}
 		if got := q31(recip) / math.Ldexp(1, bits); math.Abs(got-1/tt.x) > 1e-8 {
 			t.Errorf("GetReciprocal(%g) = %.10f, want %.10f", tt.x, got, 1/tt.x)
+		}
+	}
+}
+
+// TestMultiplyByQuantizedMultiplierComposition checks the branch-free
+// MultiplyByQuantizedMultiplier against the reference's composition of
+// SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, on edge values
+// and a fixed-seed sample of accumulators, multipliers and shifts.
+func TestMultiplyByQuantizedMultiplierComposition(t *testing.T) {
+	compose := func(x, m int32, shift int) int32 {
+		left, right := 0, 0
+		if shift > 0 {
+			left = shift
+		} else {
+			right = -shift
+		}
+		return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x*(1<<left), m), right)
+	}
+	edges := []int32{0, 1, -1, 2, -2, 3, -3, 1 << 30, -(1 << 30), math.MaxInt32, math.MinInt32, math.MinInt32 + 1}
+	r := rand.New(rand.NewPCG(11, 12))
+	for shift := -31; shift <= 30; shift++ {
+		for _, x := range edges {
+			for _, m := range edges {
+				if got, want := MultiplyByQuantizedMultiplier(x, m, shift), compose(x, m, shift); got != want {
+					t.Fatalf("MultiplyByQuantizedMultiplier(%d, %d, %d) = %d, composition %d", x, m, shift, got, want)
+				}
+			}
+		}
+		for range 2000 {
+			x, m := int32(r.Uint32()), int32(r.Uint32())
+			if r.IntN(2) == 0 {
+				x >>= r.IntN(31) // small accumulators, where ties are common
+			}
+			if got, want := MultiplyByQuantizedMultiplier(x, m, shift), compose(x, m, shift); got != want {
+				t.Fatalf("MultiplyByQuantizedMultiplier(%d, %d, %d) = %d, composition %d", x, m, shift, got, want)
+			}
 		}
 	}
 }
