@@ -40,7 +40,9 @@
 // Registered here: CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D,
 // AVERAGE_POOL_2D, FULLY_CONNECTED and SOFTMAX for FLOAT32 input; RESHAPE
 // for FLOAT32, INT8, UINT8, INT16 and INT32; QUANTIZE from FLOAT32 (to
-// INT8 or UINT8); DEQUANTIZE from INT8, UINT8 and INT16.
+// INT8 or UINT8); DEQUANTIZE from INT8, UINT8 and INT16 (ops_float.go);
+// CAST from UINT8, INT8, INT16 and INT32 to FLOAT32, and EXPAND_DIMS
+// (ops_cast.go).
 //
 // Tensor data is little-endian, viewed in place (Float32s, Int8s, ...).
 package interp

@@ -83,7 +83,7 @@ func TestUnsupportedOperatorsByName(t *testing.T) {
 	y := b.f32("y", []int32{1, 3, 3, 1}, nil)
 	z := b.f32("z", []int32{1, 3, 3, 1}, nil)
 	b.op(tflite.OpConv2D, conv(tflite.PaddingValid, 1, tflite.ActNone), []int32{x, w}, []int32{y})
-	b.op(tflite.OpCast, nil, []int32{y}, []int32{z})
+	b.op(tflite.OpTanh, nil, []int32{y}, []int32{z})
 	b.io([]int32{x}, []int32{z})
 	_, err := New(&b.m)
 	if err == nil {
@@ -91,7 +91,7 @@ func TestUnsupportedOperatorsByName(t *testing.T) {
 	}
 	for _, want := range []string{
 		"interp: operator 0 (CONV_2D): input type UINT8 not supported",
-		"interp: operator 1 (CAST): not supported",
+		"interp: operator 1 (TANH): not supported",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
@@ -376,5 +376,34 @@ func TestDepthwiseAndAveragePool(t *testing.T) {
 	}
 	if got := it.Output(0).Float32s(); got[0] != 2.5 || got[1] != 25 {
 		t.Errorf("output %v, want [2.5 25]", got)
+	}
+}
+
+func TestCastExpandDims(t *testing.T) {
+	// uint8 [3] = [0 7 255] → CAST → float [0 7 255] → EXPAND_DIMS axis −1
+	// (append) → [3,1], same values.
+	b := newModelBuilder()
+	x := b.tensor("x", tflite.UInt8, []int32{3}, nil)
+	f := b.f32("f", []int32{3}, nil)
+	axis := b.tensor("axis", tflite.Int32, []int32{}, i32Bytes([]int32{-1}))
+	y := b.f32("y", []int32{3, 1}, nil)
+	b.op(tflite.OpCast, nil, []int32{x}, []int32{f})
+	b.op(tflite.OpExpandDims, nil, []int32{f, axis}, []int32{y})
+	b.io([]int32{x}, []int32{y})
+	it, err := New(&b.m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(it.Input(0).UInt8s(), []uint8{0, 7, 255})
+	if err := it.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	if got := it.Output(0).Float32s(); got[0] != 0 || got[1] != 7 || got[2] != 255 {
+		t.Errorf("output %v, want [0 7 255]", got)
+	}
+	// Axis 2 is out of range for rank 1 (valid: −2..1).
+	b.m.Buffers[b.sg().Tensors[axis].Buffer].Data = i32Bytes([]int32{2})
+	if _, err := New(&b.m); err == nil || !strings.Contains(err.Error(), "(EXPAND_DIMS): axis 2 out of range") {
+		t.Errorf("axis 2: error %v", err)
 	}
 }

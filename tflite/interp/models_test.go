@@ -5,9 +5,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
@@ -64,5 +68,78 @@ func TestReferenceModelsUnsupportedByName(t *testing.T) {
 				t.Errorf("%s: error %q, want one containing %q", tc.file, err, w)
 			}
 		}
+	}
+}
+
+// loadMNISTTest returns the first n MNIST test images and labels, or skips
+// the test when the data (the GoMNIST module) is not in the module cache.
+func loadMNISTTest(t *testing.T, n int) mnist.Set {
+	t.Helper()
+	dir, err := mnist.Locate("")
+	if err != nil {
+		t.Skipf("MNIST data not available: %v", err)
+	}
+	d, err := mnist.Load(dir)
+	if err != nil {
+		t.Skipf("MNIST data not available: %v", err)
+	}
+	return d.Test.Slice(0, n)
+}
+
+// argmax is the index of the largest value (the first one on ties).
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// countCorrect runs every image of set through clones of it, one per CPU,
+// with fill writing image i into the input tensor, and counts the outputs
+// whose argmax is the label.
+func countCorrect(t *testing.T, it *Interpreter, set mnist.Set, fill func(in *Tensor, i int)) int {
+	t.Helper()
+	workers := runtime.GOMAXPROCS(0)
+	var correct atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		c := it.Clone()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < set.N; i += workers {
+				fill(c.Input(0), i)
+				if err := c.Invoke(); err != nil {
+					t.Error(err)
+					return
+				}
+				if argmax(c.Output(0).Float32s()) == int(set.Labels[i]) {
+					correct.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return int(correct.Load())
+}
+
+func TestAlankrantasMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 1000 images")
+	}
+	it, err := New(loadModel(t, "mnist_cnn_float_uint8in_alankrantas.tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := loadMNISTTest(t, 1000)
+	got := countCorrect(t, it, set, func(in *Tensor, i int) { copy(in.UInt8s(), set.Image(i)) })
+	// The project's reference results for this model: the real TFLite
+	// interpreter (tfjs-tflite, WASM) classifies 989 of the first 1000 test
+	// images correctly; TFLite Micro and Arm NN cannot run it (CAST).
+	if got != 989 {
+		t.Errorf("%d/1000 correct, want 989", got)
 	}
 }
