@@ -3,6 +3,7 @@ package tflite
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -269,6 +270,8 @@ func TestValidateErrors(t *testing.T) {
 			"tflite: subgraph 0 operator 1: filter size 0, must be at least 1"},
 		{"activation", func(m *Model) { m.Subgraphs[0].Operators[0].Options.(*Conv2DOptions).Activation = 9 },
 			"tflite: subgraph 0 operator 0: fused activation 9"},
+		{"NaN scale", func(m *Model) { m.Subgraphs[0].Tensors[0].Quant.Scale[0] = float32(math.NaN()) },
+			`tflite: subgraph 0 tensor 0 ("input"): quantization value NaN`},
 		{"buffer index", func(m *Model) { m.Subgraphs[0].Tensors[3].Buffer = 7 },
 			`tflite: subgraph 0 tensor 3 ("conv"): buffer 7, only 7 buffers`},
 		{"buffer size", func(m *Model) { m.Subgraphs[0].Tensors[2].Shape = []int32{3} },

@@ -50,7 +50,8 @@ var arities = map[BuiltinOperator]arity{
 // or one per index of the quantized dimension; input and output counts of
 // the operators listed in arities, and their options of the right kind
 // (present for CONV_2D, DEPTHWISE_CONV_2D and the pools) with strides,
-// dilations and filter sizes of at least 1, and known padding and activation.
+// dilations and filter sizes of at least 1, and known padding and activation;
+// no NaN or infinite quantization parameter or softmax beta.
 //
 // One leniency: a 1-D tensor whose quantized_dimension is beyond its rank is
 // accepted when it has one scale per element, as TensorFlow's old converter
@@ -187,6 +188,8 @@ func checkOptionValues(o Options) error {
 		}
 	case *FullyConnectedOptions:
 		act = o.Activation
+	case *SoftmaxOptions:
+		err = finite("softmax beta", o.Beta)
 	}
 	if err != nil {
 		return err
@@ -266,6 +269,11 @@ func (m *Model) validateTensor(t *Tensor) error {
 		}
 	}
 	if q := t.Quant; q != nil {
+		for _, v := range [][]float32{q.Scale, q.Min, q.Max} {
+			if err := finite("quantization", v...); err != nil {
+				return err
+			}
+		}
 		ns, nz := len(q.Scale), len(q.ZeroPoint)
 		if ns > 0 && nz > 0 && ns != nz {
 			return fmt.Errorf("quantization has %d scales and %d zero points", ns, nz)
@@ -282,6 +290,17 @@ func (m *Model) validateTensor(t *Tensor) error {
 			case int(t.Shape[qd]) != n:
 				return fmt.Errorf("%d quantization scales for dimension %d of size %d", n, qd, t.Shape[qd])
 			}
+		}
+	}
+	return nil
+}
+
+// finite refuses NaN and ±Inf, which no quantization parameter or softmax
+// beta can usefully be.
+func finite(what string, vs ...float32) error {
+	for _, v := range vs {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s value %v", what, v)
 		}
 	}
 	return nil
