@@ -118,6 +118,11 @@ func TestCompileC(t *testing.T) {
 	}
 
 	cflags := []string{"-Wall", "-Wextra", "-Werror", "-pedantic"}
+	// TFLM's own CXXFLAGS and warnings (tensorflow/lite/micro/tools/make/Makefile).
+	tflmFlags := strings.Fields(`-std=c++11 -fno-rtti -fno-exceptions -fno-threadsafe-statics
+		-Wsign-compare -Wdouble-promotion -Wshadow -Wunused-variable -Wmissing-field-initializers
+		-Wunused-function -Wswitch -Wvla -Wall -Wextra -Wstrict-aliasing -Wno-unused-parameter
+		-Werror -DTF_LITE_STATIC_MEMORY`)
 	c99 := append([]string{"-std=c99"}, cflags...)
 	cxx17 := append([]string{"-std=c++17"}, cflags...)
 	for _, tc := range []struct {
@@ -127,6 +132,7 @@ func TestCompileC(t *testing.T) {
 		{"c++17", [][]string{{gxx}, cxx17, {"main.cc", "hello_world_int8.cc", "-o", "prog"}}},
 		{"c99", [][]string{{gcc}, c99, {"main.c", "hello_world_int8.c", "-o", "prog"}}},
 		{"c11", [][]string{{gcc, "-std=c11"}, cflags, {"main.c", "hello_world_int8.c", "-o", "prog"}}},
+		{"tflm flags", [][]string{{gxx}, tflmFlags, {"main.cc", "hello_world_int8.cc", "-o", "prog"}}},
 		{"c99 model, c++ main", [][]string{{gcc}, c99, {"-c", "hello_world_int8.c", "-o", "model.o", "&&"},
 			{gxx}, cxx17, {"main.cc", "model.o", "-o", "prog"}}},
 		{"c++ model, c99 main", [][]string{{gxx}, cxx17, {"-c", "hello_world_int8.cc", "-o", "model.o", "&&"},
