@@ -35,8 +35,9 @@ type Op struct {
 // metadata.
 type ModelInfo struct {
 	Inputs, Outputs []TensorInfo
-	// Ops lists every operator kind in the model's operator-code table, in
-	// that table's order, once each: the ops an op resolver must register.
+	// Ops lists every operator kind some operator of the model uses, in the
+	// order of the model's operator-code table, once each: the ops an op
+	// resolver must register.
 	Ops []Op
 	// ArenaBytes is a tensor arena size known to suffice, 0 if unknown.
 	ArenaBytes int
@@ -103,8 +104,17 @@ func InfoOf(m *tflite.Model) (ModelInfo, error) {
 	if info.Outputs, err = tensors("output", sg.Outputs); err != nil {
 		return info, err
 	}
+	used := map[uint32]bool{}
+	for _, g := range m.Subgraphs {
+		for _, o := range g.Operators {
+			used[o.OpcodeIndex] = true
+		}
+	}
 	seen := map[string]bool{}
-	for _, oc := range m.OperatorCodes {
+	for i, oc := range m.OperatorCodes {
+		if !used[uint32(i)] {
+			continue
+		}
 		op := Op{Name: oc.Builtin.String(), Resolver: resolverMethods[oc.Builtin]}
 		if oc.Builtin == tflite.OpCustom {
 			op = Op{Name: "CUSTOM:" + oc.Custom, Resolver: "AddCustom"}
@@ -155,7 +165,7 @@ func ValidCIdent(name string) error {
 		}
 	}
 	if cKeywords[name] {
-		return fmt.Errorf("convert: %q is a C or C++ keyword", name)
+		return fmt.Errorf("convert: %q is a C or C++ keyword (or main)", name)
 	}
 	if strings.HasPrefix(name, "__") || len(name) > 1 && name[0] == '_' && 'A' <= name[1] && name[1] <= 'Z' {
 		return fmt.Errorf("convert: %q is reserved in C and C++ (leading __ or _ and a capital letter)", name)

@@ -95,7 +95,7 @@ func TestInfoOfHandBuilt(t *testing.T) {
 	m := &tflite.Model{
 		OperatorCodes: []tflite.OperatorCode{
 			{Builtin: tflite.OpConv2D}, {Builtin: tflite.OpSoftmax}, {Builtin: tflite.OpConv2D, Version: 2},
-			{Builtin: tflite.OpCustom, Custom: "MyOp"}, {Builtin: 1000},
+			{Builtin: tflite.OpCustom, Custom: "MyOp"}, {Builtin: 1000}, {Builtin: tflite.OpAdd},
 		},
 		Subgraphs: []tflite.Subgraph{{
 			Tensors: []tflite.Tensor{
@@ -103,13 +103,16 @@ func TestInfoOfHandBuilt(t *testing.T) {
 				{Name: "y", Type: tflite.Int8, Shape: []int32{1, 10}, Quant: &tflite.Quantization{Scale: []float32{0.00390625}, ZeroPoint: []int64{-128}}},
 			},
 			Inputs: []int32{0}, Outputs: []int32{1},
+			// Every operator code but the last (ADD) is used.
+			Operators: []tflite.Operator{{OpcodeIndex: 0}, {OpcodeIndex: 1}, {OpcodeIndex: 2}, {OpcodeIndex: 3}, {OpcodeIndex: 4}},
 		}},
 	}
 	info, err := InfoOf(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The second CONV_2D code (another version) is listed once.
+	// The second CONV_2D code (another version) is listed once; the unused
+	// ADD code not at all.
 	want := []Op{{"CONV_2D", "AddConv2D"}, {"SOFTMAX", "AddSoftmax"}, {"CUSTOM:MyOp", "AddCustom"}, {"BuiltinOperator(1000)", ""}}
 	if fmt.Sprint(info.Ops) != fmt.Sprint(want) {
 		t.Errorf("ops = %v, want %v", info.Ops, want)
