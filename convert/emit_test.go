@@ -350,3 +350,26 @@ func BenchmarkEmitGo(b *testing.B) {
 		}
 	}
 }
+
+// TestHostileTensorNames checks that names from a model cannot break out of
+// the comments: no newline (ends a // comment), no backslash (continues it
+// in C), no "??" (a C99 trigraph; "??/" is a backslash).
+func TestHostileTensorNames(t *testing.T) {
+	info := ModelInfo{
+		Inputs: []TensorInfo{{Name: "a\nint x;\\", Type: tflite.Float32}},
+		Ops:    []Op{{Name: "CUSTOM:??/\r*/", Resolver: "AddCustom"}},
+	}
+	for _, l := range describe(3, info) {
+		if strings.ContainsAny(l, "\n\r\\") || strings.Contains(l, "??") {
+			t.Errorf("unsafe comment line %q", l)
+		}
+	}
+	// The Go metadata keeps the real name, as a quoted string.
+	src, err := EmitGo("p", "M", []byte{1}, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(src, []byte(`Name: "a\nint x;\\"`)) {
+		t.Errorf("Go source lacks the quoted name:\n%s", src)
+	}
+}
