@@ -1,0 +1,386 @@
+package digit
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// canvas is a w×h picture of background bg on which shapes are painted in ink.
+type canvas struct {
+	w, h    int
+	bg, ink uint8
+	pix     []uint8
+}
+
+func newCanvas(w, h int, bg, ink uint8) *canvas {
+	c := &canvas{w: w, h: h, bg: bg, ink: ink, pix: make([]uint8, w*h)}
+	for i := range c.pix {
+		c.pix[i] = bg
+	}
+	return c
+}
+
+// paint sets every pixel whose centre satisfies in to ink.
+func (c *canvas) paint(in func(x, y float64) bool) *canvas {
+	for y := 0; y < c.h; y++ {
+		for x := 0; x < c.w; x++ {
+			if in(float64(x)+0.5, float64(y)+0.5) {
+				c.pix[y*c.w+x] = c.ink
+			}
+		}
+	}
+	return c
+}
+
+func rect(x0, y0, x1, y1 float64) func(x, y float64) bool {
+	return func(x, y float64) bool { return x >= x0 && x < x1 && y >= y0 && y < y1 }
+}
+
+func ring(cx, cy, r0, r1 float64) func(x, y float64) bool {
+	return func(x, y float64) bool {
+		d := math.Hypot(x-cx, y-cy)
+		return d >= r0 && d <= r1
+	}
+}
+
+// segment is a stroke of half-width hw from (ax,ay) to (bx,by).
+func segment(ax, ay, bx, by, hw float64) func(x, y float64) bool {
+	return func(x, y float64) bool {
+		dx, dy := bx-ax, by-ay
+		t := ((x-ax)*dx + (y-ay)*dy) / (dx*dx + dy*dy)
+		t = math.Max(0, math.Min(1, t))
+		return math.Hypot(x-ax-t*dx, y-ay-t*dy) <= hw
+	}
+}
+
+// one draws a "1" as a bar 20 wide and 160 tall on a 100×200 canvas.
+func one(bg, ink uint8) *canvas {
+	return newCanvas(100, 200, bg, ink).paint(rect(40, 20, 60, 180))
+}
+
+// seven draws a "7": a top bar and a diagonal down to the bottom left.
+func seven(w, h int, bg, ink uint8) *canvas {
+	fw, fh := float64(w), float64(h)
+	c := newCanvas(w, h, bg, ink)
+	c.paint(rect(0.25*fw, 0.15*fh, 0.75*fw, 0.25*fh))
+	return c.paint(segment(0.72*fw, 0.2*fh, 0.4*fw, 0.85*fh, 0.05*fw))
+}
+
+func (c *canvas) gray() *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, c.w, c.h))
+	copy(img.Pix, c.pix)
+	return img
+}
+
+func (c *canvas) png(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, c.gray()); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func (c *canvas) p5() []byte {
+	return append([]byte(fmt.Sprintf("P5\n# drawn by a test\n%d %d\n255\n", c.w, c.h)), c.pix...)
+}
+
+func (c *canvas) p2() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "P2 %d %d # comment\n255\n", c.w, c.h)
+	for i, v := range c.pix {
+		sep := " "
+		if i%c.w == c.w-1 {
+			sep = "\n"
+		}
+		fmt.Fprintf(&b, "%d%s", v, sep)
+	}
+	return b.Bytes()
+}
+
+func write(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// oneWant is the normalised "1": the 20×160 bar becomes 3×20 (20·20/160 =
+// 2.5, rounded up), all full ink; its centre of mass (1.5, 10) is shifted to
+// (14, 14), so it covers columns 13–15 (14−1.5 = 12.5 rounds to 13) and rows
+// 4–23.
+func oneWant() []uint8 {
+	want := make([]uint8, Size*Size)
+	for y := 4; y < 24; y++ {
+		for x := 13; x < 16; x++ {
+			want[y*Size+x] = 255
+		}
+	}
+	return want
+}
+
+func TestLoadOneEveryFormatAndPolarity(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data func() []byte
+	}{
+		{"black-on-white.png", func() []byte { return one(255, 0).png(t) }},
+		{"white-on-black.png", func() []byte { return one(0, 255).png(t) }},
+		{"black-on-white.pgm", func() []byte { return one(255, 0).p5() }},
+		{"white-on-black-ascii.pgm", func() []byte { return one(0, 255).p2() }},
+		{"grey-on-grey.png", func() []byte { return one(200, 40).png(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Load(write(t, tc.name, tc.data()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, oneWant()) {
+				t.Errorf("got\n%s\nwant\n%s", ascii(got), ascii(oneWant()))
+			}
+		})
+	}
+}
+
+// TestLoadSixteenBitPGM: maxval 1000 takes two bytes a sample; ink 1000 on
+// background 0 gives the same "1".
+func TestLoadSixteenBitPGM(t *testing.T) {
+	c := one(0, 1)
+	b := []byte(fmt.Sprintf("P5 %d %d 1000\n", c.w, c.h))
+	for _, v := range c.pix {
+		s := uint16(v) * 1000
+		b = append(b, byte(s>>8), byte(s))
+	}
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, oneWant()) {
+		t.Errorf("got\n%s", ascii(got))
+	}
+}
+
+// stats are the ink's bounding box and centre of mass in a 28×28 image.
+func stats(px []uint8) (x0, y0, x1, y1 int, cx, cy float64) {
+	x0, y0 = Size, Size
+	var m float64
+	for y := 0; y < Size; y++ {
+		for x := 0; x < Size; x++ {
+			v := float64(px[y*Size+x])
+			if v == 0 {
+				continue
+			}
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x+1), max(y1, y+1)
+			m += v
+			cx += v * (float64(x) + 0.5)
+			cy += v * (float64(y) + 0.5)
+		}
+	}
+	return x0, y0, x1, y1, cx / m, cy / m
+}
+
+// checkCentred: the longer side of the ink is Box pixels (a side may grow by
+// one where anti-aliasing leaves a faint edge), the centre of mass is within
+// half a pixel of (14, 14) (the shift is whole pixels), and the strongest ink
+// is 255.
+func checkCentred(t *testing.T, px []uint8) {
+	t.Helper()
+	x0, y0, x1, y1, cx, cy := stats(px)
+	if long := max(x1-x0, y1-y0); long < Box || long > Box+1 {
+		t.Errorf("ink box %d×%d, want longer side %d\n%s", x1-x0, y1-y0, Box, ascii(px))
+	}
+	if math.Abs(cx-14) > 0.5 || math.Abs(cy-14) > 0.5 {
+		t.Errorf("centre of mass (%.2f, %.2f), want (14, 14) ± 0.5\n%s", cx, cy, ascii(px))
+	}
+	peak := uint8(0)
+	for _, v := range px {
+		peak = max(peak, v)
+	}
+	if peak != 255 {
+		t.Errorf("strongest ink %d, want 255", peak)
+	}
+}
+
+func TestLoadZeroRing(t *testing.T) {
+	for _, size := range []int{12, 60, 333} { // smaller than, about, and far larger than 28
+		for _, inv := range []bool{false, true} {
+			bg, ink := uint8(0), uint8(255)
+			if inv {
+				bg, ink = ink, bg
+			}
+			s := float64(size)
+			c := newCanvas(size, size, bg, ink).paint(ring(s/2, s/2, 0.25*s, 0.4*s))
+			px, err := Decode(c.png(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCentred(t, px)
+			// The ring's hole: the centre is background.
+			if v := px[14*Size+14]; v != 0 {
+				t.Errorf("size %d inverted %v: centre pixel %d, want 0 (the hole)\n%s", size, inv, v, ascii(px))
+			}
+		}
+	}
+}
+
+func TestLoadSevenJPEGAndColour(t *testing.T) {
+	c := seven(240, 320, 255, 0)
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, c.gray(), &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	// Colour: dark blue ink on yellow paper.
+	col := image.NewNRGBA(image.Rect(0, 0, c.w, c.h))
+	for i, v := range c.pix {
+		cc := color.NRGBA{250, 240, 120, 255}
+		if v == 0 {
+			cc = color.NRGBA{20, 30, 140, 255}
+		}
+		col.Set(i%c.w, i/c.w, cc)
+	}
+	var cb bytes.Buffer
+	if err := png.Encode(&cb, col); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"jpeg": jb.Bytes(), "colour png": cb.Bytes(), "pgm": c.p5()} {
+		px, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		checkCentred(t, px)
+		// A "7" is taller than wide: its bar spans the top rows, the
+		// bottom row of the ink holds only the end of the diagonal.
+		x0, y0, x1, y1, _, _ := stats(px)
+		if y1-y0 < x1-x0 {
+			t.Errorf("%s: ink box %d×%d, want taller than wide", name, x1-x0, y1-y0)
+		}
+		if px[0] != 0 || px[Size*Size-1] != 0 {
+			t.Errorf("%s: corners %d, %d: background not black", name, px[0], px[Size*Size-1])
+		}
+	}
+}
+
+// TestLoadTransparentPNG: ink drawn on a transparent page reads as ink on white.
+func TestLoadTransparentPNG(t *testing.T) {
+	c := one(255, 0)
+	img := image.NewNRGBA(image.Rect(0, 0, c.w, c.h))
+	for i, v := range c.pix {
+		if v == 0 {
+			img.Set(i%c.w, i/c.w, color.NRGBA{0, 0, 0, 255})
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	got, err := Decode(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, oneWant()) {
+		t.Errorf("got\n%s", ascii(got))
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.png")
+	if _, err := Load(missing); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing file: %v, want an error naming %s", err, missing)
+	}
+	blank := write(t, "blank.png", newCanvas(30, 30, 255, 0).png(t))
+	if _, err := Load(blank); err == nil || !strings.Contains(err.Error(), "blank.png") || !strings.Contains(err.Error(), "no ink") {
+		t.Errorf("blank picture: %v, want 'no ink' naming the file", err)
+	}
+	junk := write(t, "junk.png", []byte("not a picture"))
+	if _, err := Load(junk); err == nil || !strings.Contains(err.Error(), "junk.png") {
+		t.Errorf("junk: %v, want an error naming the file", err)
+	}
+}
+
+func TestDecodeHostilePGM(t *testing.T) {
+	for _, s := range []string{
+		"P5",
+		"P5 ",
+		"P5x",
+		"P5 10",
+		"P5 10 10",
+		"P5 10 10 255",          // no whitespace before the samples
+		"P5 10 10 255\n" + "ab", // 2 of 100 samples
+		"P5 0 10 255\n",
+		"P5 10 10 0\n",
+		"P5 10 10 65536\n",
+		"P5 -1 10 255\n",
+		"P5 99999999999999999999999 1 255\n",
+		"P5 1048576 1048576 255\n",     // 2^40 pixels: refused before allocating
+		"P5 1048576 1 255\n",           // 1 Mpixel announced, none present
+		"P5 2 2 100\n\x00\x00\x00\x65", // 101 > maxval
+		"P5 1 1 256\n\x00",             // 16-bit sample cut short
+		"P2 2 2 255\n1 2 3",
+		"P2 2 2 10\n1 2 3 11",
+		"P2 2 2 255\n1 2 x 4",
+		"P2 2 2 255\n1 2 3 4x",
+		"P2 2 2 255\n# only a comment",
+		"P2 3000 3000 255\n0 0 0 0", // 9 Mpixel announced in a few bytes
+	} {
+		if _, err := Decode([]byte(s)); err == nil {
+			t.Errorf("%q: no error", s)
+		}
+	}
+}
+
+// TestDecodePGMAllocation: a header announcing 1 Mpixel without samples
+// must not make Decode allocate the pixels (8 MB as float64).
+func TestDecodePGMAllocation(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 10; i++ {
+		Decode([]byte("P5 1024 1024 255\n\x00"))
+		Decode([]byte("P2 1024 1024 255\n0 0"))
+	}
+	runtime.ReadMemStats(&after)
+	if d := after.TotalAlloc - before.TotalAlloc; d > 1<<20 {
+		t.Errorf("20 cut-short headers allocated %d bytes, want under 1 MiB", d)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte("P5 2 2 255\n\x00\xff\x00\xff"))
+	f.Add([]byte("P2 2 2 10\n0 10\n10 0\n"))
+	f.Add([]byte("P5 1 2 1000\n\x03\xe8\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		px, err := Decode(b)
+		if err == nil && len(px) != Size*Size {
+			t.Fatalf("%d pixels", len(px))
+		}
+	})
+}
+
+// ascii draws a 28×28 image for failure messages.
+func ascii(px []uint8) string {
+	var b strings.Builder
+	for y := 0; y < Size; y++ {
+		for x := 0; x < Size; x++ {
+			v := px[y*Size+x]
+			switch {
+			case v == 0:
+				b.WriteByte('.')
+			case v < 128:
+				b.WriteByte('+')
+			default:
+				b.WriteByte('#')
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
