@@ -1,0 +1,167 @@
+package quantize_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/quantize"
+	"github.com/mnistcnn/mnistcnn/tflite"
+	"github.com/mnistcnn/mnistcnn/tflite/interp"
+)
+
+// TestRealModel measures the int8 model of a trained checkpoint against its
+// float model on the MNIST test set, for each calibration method and both
+// fully connected schemes. It is slow (minutes) and needs a checkpoint, so it
+// runs only when $MNISTCNN_CKPT names one:
+//
+//	MNISTCNN_CKPT=mnist.ckpt go test ./quantize -run RealModel -v
+//
+// $MNISTCNN_TEST_IMAGES limits the number of test images (default all 10,000).
+func TestRealModel(t *testing.T) {
+	path := os.Getenv("MNISTCNN_CKPT")
+	if path == "" {
+		t.Skip("set MNISTCNN_CKPT to a trained checkpoint to measure int8 accuracy")
+	}
+	ck, err := model.LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	float, err := convert.Float(ck, "mnistcnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := mnist.Locate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := mnist.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := data.Test
+	if n := os.Getenv("MNISTCNN_TEST_IMAGES"); n != "" {
+		var k int
+		for _, c := range n {
+			k = 10*k + int(c-'0')
+		}
+		test = test.Slice(0, min(k, test.N))
+	}
+	pixels := func(s mnist.Set, idx []int) [][]float32 {
+		out := make([][]float32, len(idx))
+		for i, j := range idx {
+			out[i] = make([]float32, s.Rows*s.Cols)
+			s.Float(j, out[i])
+		}
+		return out
+	}
+	calib := pixels(data.Train, quantize.PickCalibration(quantize.DefaultCalibration, 1, data.Train.N))
+
+	fb, err := tflite.Encode(float)
+	if err != nil {
+		t.Fatal(err)
+	}
+	floatPred := predictFloat(t, float, test)
+	t.Logf("float: %d bytes, accuracy %.2f%%", len(fb), accuracy(floatPred, test.Labels))
+
+	cmpIdx := make([]int, min(200, test.N))
+	for i := range cmpIdx {
+		cmpIdx[i] = i
+	}
+	for _, opt := range []quantize.Options{
+		{Method: quantize.MinMax, InputMax: 1},
+		{Method: quantize.MinMax, InputMax: 1, PerChannelFC: true},
+		{Method: quantize.Mean, InputMax: 1},
+		{Method: quantize.Percentile, InputMax: 1},
+		{Method: quantize.Percentile, Percentile: 99.999, InputMax: 1},
+	} {
+		q, err := quantize.Int8(float, calib, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qb, err := tflite.Encode(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred := predictInt8(t, q, test)
+		disagree := 0
+		for i := range pred {
+			if pred[i] != floatPred[i] {
+				disagree++
+			}
+		}
+		t.Logf("int8 %s p=%v perChannelFC=%v: %d bytes, accuracy %.2f%%, %d of %d images disagree with float",
+			opt.Method, opt.Percentile, opt.PerChannelFC, len(qb), accuracy(pred, test.Labels), disagree, test.N)
+		layers, err := quantize.CompareLayers(float, q, pixels(test, cmpIdx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range layers {
+			t.Logf("   op %d %-16s %-16s relL2 %.4f cosine %.6f maxabs %.4f", l.Op, l.Kind, l.Name, l.RelL2, l.Cosine, l.MaxAbs)
+		}
+	}
+}
+
+func accuracy(pred []int, labels []uint8) float64 {
+	ok := 0
+	for i, p := range pred {
+		if p == int(labels[i]) {
+			ok++
+		}
+	}
+	return 100 * float64(ok) / float64(len(pred))
+}
+
+func predictFloat(t *testing.T, m *tflite.Model, s mnist.Set) []int {
+	ip, err := interp.New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := make([]int, s.N)
+	for i := range s.N {
+		s.Float(i, ip.Input(0).Float32s())
+		if err := ip.Invoke(); err != nil {
+			t.Fatal(err)
+		}
+		pred[i] = argmax(ip.Output(0).Float32s())
+	}
+	return pred
+}
+
+func predictInt8(t *testing.T, m *tflite.Model, s mnist.Set) []int {
+	ip, err := interp.New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := make([]int, s.N)
+	for i := range s.N {
+		in := ip.Input(0).Int8s()
+		for j, p := range s.Image(i) {
+			in[j] = int8(int(p) - 128) // scale 1/255, zero point −128
+		}
+		if err := ip.Invoke(); err != nil {
+			t.Fatal(err)
+		}
+		out := ip.Output(0).Int8s()
+		f := make([]float32, len(out))
+		for j, v := range out {
+			f[j] = float32(v)
+		}
+		pred[i] = argmax(f)
+	}
+	return pred
+}
+
+// argmax is the first index of the largest value (ties go to the lower
+// class, as numpy's argmax does).
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
