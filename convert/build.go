@@ -113,7 +113,7 @@ func emitAll(format string, built []Built, opt Options) ([]File, error) {
 			if format == FormatC {
 				emit, ext = EmitC, ".c"
 			}
-			cf, err := emit(b.Name, b.Name+".h", b.Bytes, info)
+			cf, err := emit("g_"+b.Name, b.Name+".h", b.Bytes, info)
 			if err != nil {
 				return nil, err
 			}
@@ -137,13 +137,13 @@ func emitAll(format string, built []Built, opt Options) ([]File, error) {
 	name := opt.Name + "_test_data"
 	switch format {
 	case FormatCC, FormatC:
-		src, err := EmitTestDataC(name, td.Images, td.Labels, in)
+		src, err := EmitTestDataC("g_"+opt.Name+"_test", td.Images, td.Labels, in)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, File{name + ".h", src})
 	case FormatGo:
-		src, err := EmitTestDataGo(opt.Package, goName(name), td.Images, td.Labels, in)
+		src, err := EmitTestDataGo(opt.Package, goName(opt.Name+"_test"), td.Images, td.Labels, in)
 		if err != nil {
 			return nil, err
 		}
