@@ -104,6 +104,47 @@ func TestRealModel(t *testing.T) {
 	}
 }
 
+// The int8 file must be no larger than the reference project's weight-only
+// quantized file, 186,848 bytes (FACTS.md). Its size does not depend on the
+// weight values, so an all-zero checkpoint and made-up ranges measure it.
+func TestInt8FileSize(t *testing.T) {
+	ck := &model.Checkpoint{Arch: model.ArchName, Weights: model.NewCheckpointWeights()}
+	// A description as long as the one `mnistcnn convert` writes, with a
+	// Go pseudo-version.
+	float, err := convert.Float(ck, "mnistcnn v0.0.0-20261128120000-0123456789ab: MNIST CNN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranges := make([]quantize.Range, len(float.Subgraphs[0].Tensors))
+	for i := range ranges {
+		ranges[i] = quantize.Range{Min: -1, Max: 1, Valid: true}
+	}
+	fb, err := tflite.Encode(float)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, perChannelFC := range []bool{false, true} {
+		opt := quantize.DefaultOptions()
+		opt.PerChannelFC = perChannelFC
+		q, err := quantize.Apply(float, ranges, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qb, err := tflite.Encode(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("per-channel FC %v: float %d bytes, int8 %d bytes", perChannelFC, len(fb), len(qb))
+		// 180,004 int8 weights + 324 int32 biases = 181,300 bytes of data.
+		if len(qb) < 181300 {
+			t.Errorf("int8 file %d bytes, smaller than its weights", len(qb))
+		}
+		if !perChannelFC && len(qb) > 186848 {
+			t.Errorf("int8 file %d bytes, want ≤ 186,848", len(qb))
+		}
+	}
+}
+
 func accuracy(pred []int, labels []uint8) float64 {
 	ok := 0
 	for i, p := range pred {
