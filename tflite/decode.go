@@ -15,7 +15,8 @@ var le = binary.LittleEndian
 // what it holds, strings must end in NUL, the file identifier must be "TFL3"
 // (a file without it is refused) and the schema version 3. The result is then
 // checked with Validate. Decode never panics, and what it allocates is bounded
-// by a small multiple of len(b) however the bytes claim otherwise.
+// (16×len(b) + 64 KiB of decoded data and structs) however the bytes claim
+// otherwise. The Model does not share memory with b: buffer data is copied.
 //
 // Fields Model does not hold (signature defs, custom options, sparsity, ...)
 // are skipped. Builtin options of a kind Model does not hold decode to nil
