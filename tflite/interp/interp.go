@@ -334,13 +334,13 @@ func (it *Interpreter) ArenaBytes() int { return it.plan.arenaSize }
 // the inputs again before each Invoke.
 func (it *Interpreter) Inputs() []*Tensor { return it.inputs }
 
-// Input is Inputs()[i].
+// Input is Inputs()[i]; it panics if i is out of range.
 func (it *Interpreter) Input(i int) *Tensor { return it.inputs[i] }
 
 // Outputs are the subgraph's output tensors, valid after Invoke.
 func (it *Interpreter) Outputs() []*Tensor { return it.outputs }
 
-// Output is Outputs()[i].
+// Output is Outputs()[i]; it panics if i is out of range.
 func (it *Interpreter) Output(i int) *Tensor { return it.outputs[i] }
 
 // Tensor is the interpreter's tensor i of the subgraph (nil if out of range).
@@ -354,7 +354,8 @@ func (it *Interpreter) Tensor(i int) *Tensor {
 // NumOperators is the number of operators Invoke runs.
 func (it *Interpreter) NumOperators() int { return len(it.plan.nodes) }
 
-// OperatorName is the name of operator i, e.g. "CONV_2D".
+// OperatorName is the name of operator i, e.g. "CONV_2D"; it panics if i
+// is out of range.
 func (it *Interpreter) OperatorName(i int) string { return it.plan.nodes[i].name }
 
 // SetObserver sets a function called after each operator with each of its
