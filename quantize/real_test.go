@@ -2,9 +2,11 @@ package quantize_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/interop/tfjs"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/quantize"
@@ -94,6 +96,17 @@ func TestRealModel(t *testing.T) {
 		}
 		t.Logf("int8 %s p=%v perChannelFC=%v: %d bytes, accuracy %.2f%%, %d of %d images disagree with float",
 			opt.Method, opt.Percentile, opt.PerChannelFC, len(qb), accuracy(pred, test.Labels), disagree, test.N)
+		if opt.Method == quantize.MinMax && !opt.PerChannelFC && tfjs.Available() == nil {
+			tfPred := predictTFLite(t, qb, test)
+			same := 0
+			for i := range tfPred {
+				if tfPred[i] == pred[i] {
+					same++
+				}
+			}
+			t.Logf("   TensorFlow Lite (tfjs) runs it: accuracy %.2f%%, same class as mnistcnn's interpreter on %d of %d",
+				accuracy(tfPred, test.Labels), same, test.N)
+		}
 		layers, err := quantize.CompareLayers(float, q, pixels(test, cmpIdx))
 		if err != nil {
 			t.Fatal(err)
@@ -189,6 +202,31 @@ func predictInt8(t *testing.T, m *tflite.Model, s mnist.Set) []int {
 		f := make([]float32, len(out))
 		for j, v := range out {
 			f[j] = float32(v)
+		}
+		pred[i] = argmax(f)
+	}
+	return pred
+}
+
+// predictTFLite runs the int8 model in TensorFlow Lite's own interpreter.
+func predictTFLite(t *testing.T, model []byte, s mnist.Set) []int {
+	path := filepath.Join(t.TempDir(), "int8.tflite")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := make([]int8, len(s.Images))
+	for i, p := range s.Images {
+		in[i] = int8(int(p) - 128)
+	}
+	out, _, err := tfjs.RunInt8(path, in, s.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := make([]int, s.N)
+	for i := range pred {
+		f := make([]float32, 10)
+		for j := range f {
+			f[j] = float32(out[10*i+j])
 		}
 		pred[i] = argmax(f)
 	}
