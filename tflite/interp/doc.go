@@ -10,7 +10,8 @@
 // shape and compares it with the declared one, precomputes what evaluation
 // needs (padding, activation clamp, for int8 the multipliers) and returns
 // an evaluation function. Operators without a kernel are all reported by
-// name at once ("interp: operator 2 (CAST): not supported").
+// name at once ("interp: operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): not
+// supported").
 //
 // New then plans memory: every non-constant tensor gets an offset in one
 // arena, 16-byte aligned, such that tensors alive at the same operator never

@@ -40,7 +40,7 @@ type Interpreter struct {
 // New checks the model, prepares every operator of its first subgraph, plans
 // the arena and allocates it. Unsupported operators are reported by name:
 //
-//	interp: operator 2 (CAST): not supported
+//	interp: operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): not supported
 //	interp: operator 0 (CONV_2D): input type UINT8 not supported
 //
 // The model must not be modified while the interpreter is in use: constant
