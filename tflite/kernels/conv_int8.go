@@ -34,6 +34,8 @@ func ConvPerChannelInt8(p *ConvParams, is Shape4, in []int8, fs Shape4, filter [
 	// half of the packed sum is the first pixel's and the rest the second's.
 	var patchA, patchB [maxPatch]int32
 	var packedBuf [maxPatch]int64
+	var sumBuf [convChunk]int64
+	var discard [convChunk]int8
 	pa, pb, packed := patchA[:patchLen], patchB[:patchLen], packedBuf[:patchLen]
 	outC := os.C
 	nPix := os.H * os.W
@@ -42,32 +44,65 @@ func ConvPerChannelInt8(p *ConvParams, is Shape4, in []int8, fs Shape4, filter [
 			oy, ox := pix/os.W, pix%os.W
 			gatherPatch(pa, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
 			o := (b*nPix + pix) * outC
-			if pix+1 == nPix {
-				dst := out[o : o+outC]
-				for c := range dst {
-					dst[c] = requantize(dot1(pa, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
-				}
-				break
+			dstA := out[o : o+outC]
+			var dstB []int8
+			if pix+1 < nPix {
+				oy, ox = (pix+1)/os.W, (pix+1)%os.W
+				gatherPatch(pb, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
+				dstB = out[o+outC : o+2*outC]
+			} else {
+				clear(pb) // an odd last pixel: the high half sums zeros
 			}
-			oy, ox = (pix+1)/os.W, (pix+1)%os.W
-			gatherPatch(pb, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
 			for i, v := range pa {
 				packed[i] = int64(v) + int64(pb[i])<<32
 			}
-			dstA := out[o : o+outC]
-			dstB := out[o+outC : o+2*outC]
-			c := 0
-			for ; c+4 <= outC; c += 4 {
-				s0, s1, s2, s3 := dot4Packed(packed, filter[c*patchLen:(c+4)*patchLen])
-				dstA[c], dstB[c] = requantize2(s0, bias, c, p)
-				dstA[c+1], dstB[c+1] = requantize2(s1, bias, c+1, p)
-				dstA[c+2], dstB[c+2] = requantize2(s2, bias, c+2, p)
-				dstA[c+3], dstB[c+3] = requantize2(s3, bias, c+3, p)
-			}
-			for ; c < outC; c++ {
-				dstA[c], dstB[c] = requantize2(dotPacked(packed, filter[c*patchLen:(c+1)*patchLen]), bias, c, p)
+			for c0 := 0; c0 < outC; c0 += convChunk {
+				sums := sumBuf[:min(convChunk, outC-c0)]
+				c := 0
+				for ; c+4 <= len(sums); c += 4 {
+					f := filter[(c0+c)*patchLen : (c0+c+4)*patchLen]
+					sums[c], sums[c+1], sums[c+2], sums[c+3] = dot4Packed(packed, f)
+				}
+				for ; c < len(sums); c++ {
+					sums[c] = dotPacked(packed, filter[(c0+c)*patchLen:(c0+c+1)*patchLen])
+				}
+				hi := discard[:len(sums)]
+				if dstB != nil {
+					hi = dstB[c0 : c0+len(sums)]
+				}
+				p.requantizePair(sums, bias, c0, dstA[c0:c0+len(sums)], hi)
 			}
 		}
+	}
+}
+
+// convChunk is how many output channels ConvPerChannelInt8 sums before
+// requantizing them.
+const convChunk = 256
+
+// requantizePair splits the packed sums of output channels c0, c0+1, … into
+// the two pixels' accumulators (lo + hi·2^32), adds the bias and
+// requantizes them into dstA and dstB. Written as one loop so that
+// MultiplyByQuantizedMultiplier inlines.
+func (p *ConvParams) requantizePair(sums []int64, bias []int32, c0 int, dstA, dstB []int8) {
+	mult := p.OutMultiplier[c0:][:len(sums)]
+	shift := p.OutShift[c0:][:len(sums)]
+	dstA, dstB = dstA[:len(sums)], dstB[:len(sums)]
+	var b []int32
+	if bias != nil {
+		b = bias[c0:][:len(sums)]
+	}
+	off, lo, hi := p.OutputOffset, p.QuantMin, p.QuantMax
+	for j, s := range sums {
+		accA := int32(s)
+		accB := int32((s - int64(accA)) >> 32)
+		if b != nil {
+			accA += b[j]
+			accB += b[j]
+		}
+		m, sh := mult[j], int(shift[j])
+		dstA[j] = int8(min(max(MultiplyByQuantizedMultiplier(accA, m, sh)+off, lo), hi))
+		dstB[j] = int8(min(max(MultiplyByQuantizedMultiplier(accB, m, sh)+off, lo), hi))
 	}
 }
 
@@ -96,16 +131,6 @@ func gatherPatch(patch []int32, p *ConvParams, is Shape4, in []int8, fs Shape4, 
 	}
 }
 
-// dot1 is Σ patch[i]·f[i].
-func dot1(patch []int32, f []int8) int32 {
-	f = f[:len(patch)]
-	var a int32
-	for i, x := range patch {
-		a += x * int32(f[i])
-	}
-	return a
-}
-
 // dotPacked is Σ packed[i]·f[i] over packed pixel pairs.
 func dotPacked(packed []int64, f []int8) int64 {
 	f = f[:len(packed)]
@@ -131,15 +156,6 @@ func dot4Packed(packed []int64, f []int8) (a0, a1, a2, a3 int64) {
 		a3 += x * int64(f3[i])
 	}
 	return a0, a1, a2, a3
-}
-
-// requantize2 splits a packed pair of sums, lo + hi·2^32, adds channel c's
-// bias to both and requantizes them.
-func requantize2(s int64, bias []int32, c int, p *ConvParams) (int8, int8) {
-	lo := int32(s)
-	hi := int32((s - int64(lo)) >> 32)
-	bc := biasAt(bias, c)
-	return p.requantize(lo+bc, c), p.requantize(hi+bc, c)
 }
 
 // requantize adds channel c's bias to acc and scales it to the output.
