@@ -9,5 +9,7 @@ func commands(g *globals) []*cobra.Command {
 		NewCmdTrain(g, nil),
 		NewCmdConvert(g, nil),
 		NewCmdEval(g, nil),
+		NewCmdPredict(g, nil),
+		NewCmdInspect(g, nil),
 	}
 }
