@@ -7,19 +7,27 @@ import (
 )
 
 // BenchmarkFloatMNIST is one image through the reference CNN's float graph
-// (random weights, fixed seed) in one goroutine; ns/op is per image.
+// (random weights, fixed seed) in one goroutine; ns/op is per image, and
+// cpu-µs/image the thread's CPU time (steadier when other jobs share the
+// machine).
 func BenchmarkFloatMNIST(b *testing.B) {
 	it, err := New(mnistShapedModel(1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	img := mnistImage(0)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
+	cpu0, ok := threadCPU()
 	for b.Loop() {
 		copy(it.Input(0).Float32s(), img)
 		if err := it.Invoke(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu1, _ := threadCPU(); ok {
+		b.ReportMetric((cpu1-cpu0)*1e6/float64(b.N), "cpu-µs/image")
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/image")
 }
