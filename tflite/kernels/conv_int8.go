@@ -32,29 +32,23 @@ func ConvPerChannelInt8(p *ConvParams, is Shape4, in []int8, fs Shape4, filter [
 	// int64 per tap, lo + hi·2^32, so that one 64-bit multiply by a filter
 	// value advances both sums. Each sum fits in int32 (see above), so the low
 	// half of the packed sum is the first pixel's and the rest the second's.
-	var patchA, patchB [maxPatch]int32
 	var packedBuf [maxPatch]int64
 	var sumBuf [convChunk]int64
 	var discard [convChunk]int8
-	pa, pb, packed := patchA[:patchLen], patchB[:patchLen], packedBuf[:patchLen]
+	packed := packedBuf[:patchLen]
 	outC := os.C
 	nPix := os.H * os.W
 	for b := 0; b < os.N; b++ {
 		for pix := 0; pix < nPix; pix += 2 {
 			oy, ox := pix/os.W, pix%os.W
-			gatherPatch(pa, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
+			gatherPatch(packed, false, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
 			o := (b*nPix + pix) * outC
 			dstA := out[o : o+outC]
-			var dstB []int8
+			var dstB []int8 // nil for an odd last pixel: its high halves stay 0
 			if pix+1 < nPix {
 				oy, ox = (pix+1)/os.W, (pix+1)%os.W
-				gatherPatch(pb, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
+				gatherPatch(packed, true, p, is, in, fs, b, oy*p.StrideH-p.Padding.Height, ox*p.StrideW-p.Padding.Width)
 				dstB = out[o+outC : o+2*outC]
-			} else {
-				clear(pb) // an odd last pixel: the high half sums zeros
-			}
-			for i, v := range pa {
-				packed[i] = int64(v) + int64(pb[i])<<32
 			}
 			for c0 := 0; c0 < outC; c0 += convChunk {
 				sums := sumBuf[:min(convChunk, outC-c0)]
@@ -106,26 +100,34 @@ func (p *ConvParams) requantizePair(sums []int64, bias []int32, c0 int, dstA, ds
 	}
 }
 
-// gatherPatch fills patch with the receptive field whose top-left tap is at
-// input (iy0, ix0), in filter order (ky, kx, channel), adding InputOffset;
-// taps outside the input are 0.
-func gatherPatch(patch []int32, p *ConvParams, is Shape4, in []int8, fs Shape4, b, iy0, ix0 int) {
+// gatherPatch writes the receptive field whose top-left tap is at input
+// (iy0, ix0), in filter order (ky, kx, channel), as in + InputOffset with 0
+// for taps outside the input, into the low halves of packed (overwriting
+// it), or with high set adds it into the high halves.
+func gatherPatch(packed []int64, high bool, p *ConvParams, is Shape4, in []int8, fs Shape4, b, iy0, ix0 int) {
 	c := is.C
 	k := 0
 	for ky := 0; ky < fs.H; ky++ {
 		iy := iy0 + ky*p.DilationH
 		for kx := 0; kx < fs.W; kx++ {
 			ix := ix0 + kx*p.DilationW
-			dst := patch[k : k+c]
+			dst := packed[k : k+c]
 			k += c
-			if iy < 0 || iy >= is.H || ix < 0 || ix >= is.W {
+			outside := iy < 0 || iy >= is.H || ix < 0 || ix >= is.W
+			switch {
+			case outside && !high:
 				clear(dst)
-				continue
-			}
-			i := ((b*is.H+iy)*is.W + ix) * c
-			src := in[i : i+c]
-			for j, v := range src {
-				dst[j] = int32(v) + p.InputOffset
+			case outside:
+			case !high:
+				src := in[((b*is.H+iy)*is.W+ix)*c:][:len(dst)]
+				for j, v := range src {
+					dst[j] = int64(int32(v) + p.InputOffset)
+				}
+			default:
+				src := in[((b*is.H+iy)*is.W+ix)*c:][:len(dst)]
+				for j, v := range src {
+					dst[j] += int64(int32(v)+p.InputOffset) << 32
+				}
 			}
 		}
 	}
