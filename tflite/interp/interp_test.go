@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
@@ -405,5 +406,23 @@ func TestCastExpandDims(t *testing.T) {
 	b.m.Buffers[b.sg().Tensors[axis].Buffer].Data = i32Bytes([]int32{2})
 	if _, err := New(&b.m); err == nil || !strings.Contains(err.Error(), "(EXPAND_DIMS): axis 2 out of range") {
 		t.Errorf("axis 2: error %v", err)
+	}
+}
+
+func TestAlignedConstants(t *testing.T) {
+	// A buffer starting one byte past an 8-aligned allocation is misaligned
+	// for float32 and must be copied; the allocation itself is not copied.
+	words := make([]uint64, 2)
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), 16)
+	copy(raw, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8})
+	if a := aligned(raw[:8], 4); &a[0] != &raw[0] {
+		t.Error("aligned buffer was copied")
+	}
+	a := aligned(raw[1:5], 4)
+	if uintptr(unsafe.Pointer(&a[0]))%4 != 0 || &a[0] == &raw[1] {
+		t.Error("misaligned buffer was not copied to an aligned one")
+	}
+	if string(a) != string([]byte{1, 2, 3, 4}) || len(a) != 4 || cap(a) != 4 {
+		t.Errorf("copy %v (cap %d), want [1 2 3 4] (cap 4)", a, cap(a))
 	}
 }
