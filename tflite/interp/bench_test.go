@@ -32,6 +32,32 @@ func BenchmarkFloatMNIST(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/image")
 }
 
+// BenchmarkFloatAlankrantas runs a real converter model (AutoKeras MNIST
+// CNN, uint8 input; testdata/models): conv 3×3 1→32 and 32→64, pool, dense
+// 9216→10, about 11 M multiply-adds an image.
+func BenchmarkFloatAlankrantas(b *testing.B) {
+	it, err := New(loadModel(b, "mnist_cnn_float_uint8in_alankrantas.tflite"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	img := make([]uint8, 28*28)
+	for i := range img {
+		img[i] = uint8(i * 7) // any pattern: the work does not depend on it
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, ok := threadCPU()
+	for b.Loop() {
+		copy(it.Input(0).UInt8s(), img)
+		if err := it.Invoke(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu1, _ := threadCPU(); ok {
+		b.ReportMetric((cpu1-cpu0)*1e6/float64(b.N), "cpu-µs/image")
+	}
+}
+
 // BenchmarkFloatMNISTParallel runs GOMAXPROCS goroutines, each with its own
 // interpreter (Clone), as a whole-test-set evaluation does; images/s is the
 // total throughput.
