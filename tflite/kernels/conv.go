@@ -7,7 +7,8 @@ package kernels
 // where taps that fall outside the input count as zero (padding), and clamp
 // limits to [p.FloatMin, p.FloatMax]. in has shape inS (NHWC), filter fS
 // (OHWI: N = output channels, C = input channels), out outS. bias may be nil.
-// Shapes are not checked: the caller guarantees consistent sizes.
+// Shapes are not checked: the caller guarantees consistent sizes; a slice
+// shorter than its shape says makes it panic.
 //
 // Filters of up to maxPatchF32 values per output channel (all of the
 // reference CNN's) take the patch path; larger ones the direct path. Both

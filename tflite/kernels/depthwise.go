@@ -7,7 +7,8 @@ package kernels
 //	out[b,y,x,c·M+m] = clamp(bias[c·M+m] + Σ_{ky,kx} in[b, y·sh+ky·dh−ph, x·sw+kx·dw−pw, c] · filter[0,ky,kx,c·M+m])
 //
 // in has shape inS (NHWC), filter fS (1, kh, kw, C·M), out outS; bias may be
-// nil. Out-of-bounds taps count as zero. Shapes are not checked.
+// nil. Out-of-bounds taps count as zero. Shapes are not checked; a slice
+// shorter than its shape says makes it panic.
 func DepthwiseConvFloat(p *ConvParams, inS Shape4, in []float32, fS Shape4, filter, bias []float32, outS Shape4, out []float32) {
 	cin, cout, m := inS.C, outS.C, p.DepthMultiplier
 	kh, kw := fS.H, fS.W

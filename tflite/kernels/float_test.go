@@ -328,3 +328,44 @@ func TestAffineDequantize(t *testing.T) {
 	AffineDequantize([]int16{-32768, 0, 1}, out, 2, 0)
 	nearF32(t, "int16", out, []float32{-65536, 0, 2}, 0)
 }
+
+// TestDepthwiseConvFloatMatchesNaive compares the kernel with the definition
+// with two images, two input channels, multiplier 3, SAME padding, stride 2
+// and dilation 2 at once.
+func TestDepthwiseConvFloatMatchesNaive(t *testing.T) {
+	inS := Shape4{2, 6, 5, 2}
+	const m = 3
+	fS := Shape4{1, 3, 2, inS.C * m}
+	in := seqF32(inS.Len(), -30)
+	f := seqF32(fS.Len(), -9)
+	bias := seqF32(fS.C, 1)
+	const s, d = 2, 2
+	oh := OutputSize(tflite.PaddingSame, inS.H, fS.H, s, d)
+	ow := OutputSize(tflite.PaddingSame, inS.W, fS.W, s, d)
+	p := ConvParams{StrideH: s, StrideW: s, DilationH: d, DilationW: d, DepthMultiplier: m, FloatMin: noLoF32, FloatMax: noHiF32,
+		Padding: Padding{Height: PaddingBefore(inS.H, fS.H, s, d, oh), Width: PaddingBefore(inS.W, fS.W, s, d, ow)}}
+	outS := Shape4{inS.N, oh, ow, fS.C}
+	got := make([]float32, outS.Len())
+	DepthwiseConvFloat(&p, inS, in, fS, f, bias, outS, got)
+	want := make([]float32, outS.Len())
+	for b := 0; b < outS.N; b++ {
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				for o := 0; o < outS.C; o++ {
+					var acc float32
+					for ky := 0; ky < fS.H; ky++ {
+						for kx := 0; kx < fS.W; kx++ {
+							iy, ix := y*s+ky*d-p.Padding.Height, x*s+kx*d-p.Padding.Width
+							if iy < 0 || ix < 0 || iy >= inS.H || ix >= inS.W {
+								continue
+							}
+							acc += in[((b*inS.H+iy)*inS.W+ix)*inS.C+o/m] * f[(ky*fS.W+kx)*fS.C+o]
+						}
+					}
+					want[((b*oh+y)*ow+x)*outS.C+o] = acc + bias[o]
+				}
+			}
+		}
+	}
+	nearF32(t, "depthwise", got, want, 0) // same summation order: exact
+}

@@ -2,7 +2,8 @@ package kernels
 
 // MaxPoolFloat is MAX_POOL_2D on float32 data: each output is the largest
 // in-bounds input of its window (padding never wins), then clamped to
-// [p.FloatMin, p.FloatMax]. in has shape inS (NHWC), out outS with the same N and C.
+// [p.FloatMin, p.FloatMax]. in has shape inS (NHWC), out outS with the same N
+// and C. It panics if a slice is shorter than its shape says.
 func MaxPoolFloat(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []float32) {
 	c := inS.C
 	for b := 0; b < outS.N; b++ {
