@@ -6,10 +6,11 @@ package kernels
 //	out[b,o] = clamp(bias[o] + Σ_i in[b,i] · weights[o,i])
 //
 // weights is [outDepth, inDepth] row-major; bias may be nil; out is
-// [batches, outDepth]; a slice shorter than that makes it panic. Four weight rows are used at once so each input value
-// is loaded once per four multiplications. Sums run in input order and the
-// bias is added last, as in TFLite's reference kernel, so results match it
-// bit for bit when neither uses fused multiply-add.
+// [batches, outDepth]; a slice shorter than that makes it panic. Four weight
+// rows are used at once so each input value is loaded once per four
+// multiplications. Sums run in input order and the bias is added last, as in
+// TFLite's reference kernel, so results match it bit for bit when neither
+// uses fused multiply-add.
 func FullyConnectedFloat(p *FullyConnectedParams, batches, inDepth, outDepth int, in, weights, bias, out []float32) {
 	lo, hi := p.FloatMin, p.FloatMax
 	for b := 0; b < batches; b++ {
