@@ -46,4 +46,10 @@
 // (ops_cast.go).
 //
 // Tensor data is little-endian, viewed in place (Float32s, Int8s, ...).
+//
+// The float kernels add products in the order of TFLite's reference kernels
+// and the bias last, so without fused multiply-add (amd64 with the default
+// GOAMD64=v1) they can match TFLite Micro bit for bit, as they do on
+// hello_world_float; where Go fuses x*y+z (arm64, GOAMD64=v3) the last bits
+// may differ.
 package interp
