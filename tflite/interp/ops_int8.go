@@ -163,11 +163,21 @@ func convInt8(n *node, t []*Tensor, p *kernels.ConvParams, pad tflite.Padding, a
 	if p.OutMultiplier, p.OutShift, err = perChannelMultipliers(inScale, fScales, outScale); err != nil {
 		return
 	}
-	p.QuantMin, p.QuantMax, err = kernels.QuantizedActivationRangeInt8(act, outScale, outZP)
-	if err != nil {
-		err = fmt.Errorf("fused activation %d not supported", act)
-	}
+	p.QuantMin, p.QuantMax, err = activationRangeInt8(act, outScale, outZP)
 	return
+}
+
+// activationRangeInt8 is the fused activation's clamp in the output's
+// quantized domain (TFLite's CalculateActivationRangeQuantized).
+func activationRangeInt8(act tflite.Activation, scale float32, zp int32) (lo, hi int32, err error) {
+	lo, hi, err = kernels.QuantizedActivationRangeInt8(act, scale, zp)
+	switch {
+	case errors.Is(err, kernels.ErrActivation):
+		return 0, 0, fmt.Errorf("fused activation %d not supported", act)
+	case err != nil:
+		return 0, 0, fmt.Errorf("fused activation %d: output scale %g: %w", act, scale, err)
+	}
+	return lo, hi, nil
 }
 
 // biasIndex is the tensor index of the optional bias, or −1.
@@ -269,8 +279,8 @@ func preparePoolInt8(n *node, t []*Tensor) (evalFunc, error) {
 	if err := wantShape(y, []int{outS.N, outS.H, outS.W, outS.C}); err != nil {
 		return nil, err
 	}
-	if p.QuantMin, p.QuantMax, err = kernels.QuantizedActivationRangeInt8(o.Activation, outScale, outZP); err != nil {
-		return nil, fmt.Errorf("fused activation %d not supported", o.Activation)
+	if p.QuantMin, p.QuantMax, err = activationRangeInt8(o.Activation, outScale, outZP); err != nil {
+		return nil, err
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
 	if n.op == tflite.OpMaxPool2D {
@@ -357,8 +367,8 @@ func prepareFullyConnectedInt8(n *node, t []*Tensor) (evalFunc, error) {
 		p.WeightsOffset = -wZP
 		p.OutMultiplier, p.OutShift = []int32{m}, []int32{s}
 	}
-	if p.QuantMin, p.QuantMax, err = kernels.QuantizedActivationRangeInt8(o.Activation, outScale, outZP); err != nil {
-		return nil, fmt.Errorf("fused activation %d not supported", o.Activation)
+	if p.QuantMin, p.QuantMax, err = activationRangeInt8(o.Activation, outScale, outZP); err != nil {
+		return nil, err
 	}
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], -1, n.outputs[0]
 	if b != nil {

@@ -181,6 +181,14 @@ func TestInt8PrepareErrors(t *testing.T) {
 			b.op(tflite.OpFullyConnected, &tflite.FullyConnectedOptions{}, []int32{in, w, bias}, []int32{out})
 			return in, out
 		}, "bias type FLOAT32 not supported (want INT32)"},
+		{"activation bound beyond int32", func(b *modelBuilder) (int32, int32) {
+			in := b.i8("in", []int32{1, 2, 2, 1}, 1e-12, 0, nil)
+			out := b.i8("out", []int32{1, 1, 1, 1}, 1e-12, 0, nil) // 6/1e−12 does not fit int32
+			opts := pool(tflite.PaddingValid, 2, 2)
+			opts.Activation = tflite.ActRelu6
+			b.op(tflite.OpMaxPool2D, opts, []int32{in}, []int32{out})
+			return in, out
+		}, "activation bound out of int32 range"},
 	}
 	for _, tt := range tests {
 		b := newModelBuilder()
