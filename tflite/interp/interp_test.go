@@ -426,3 +426,31 @@ func TestAlignedConstants(t *testing.T) {
 		t.Errorf("copy %v (cap %d), want [1 2 3 4] (cap 4)", a, cap(a))
 	}
 }
+
+func TestDepthwiseShapeErrors(t *testing.T) {
+	// Input has 2 channels; filter [n,1,1,c] with options multiplier m.
+	tests := []struct {
+		fShape []int32
+		m      int32
+		want   string
+	}{
+		{[]int32{1, 1, 1, 4}, 2, ""}, // 2·2 = 4: fine
+		{[]int32{1, 1, 1, 4}, 0, ""}, // 0: taken from the shapes
+		{[]int32{1, 1, 1, 4}, 3, "depth multiplier 3 × 2 input channels ≠ 4"}, // 3·2 ≠ 4
+		{[]int32{1, 1, 1, 3}, 0, "does not fit 2 input channels"},             // 3 is not a multiple of 2
+		{[]int32{2, 1, 1, 4}, 2, "does not fit 2 input channels"},             // first dimension must be 1
+	}
+	for _, tc := range tests {
+		b := newModelBuilder()
+		x := b.f32("x", []int32{1, 1, 1, 2}, nil)
+		w := b.f32("w", tc.fShape, make([]float32, tc.fShape[0]*tc.fShape[3]))
+		y := b.f32("y", []int32{1, 1, 1, tc.fShape[3]}, nil)
+		b.op(tflite.OpDepthwiseConv2D, &tflite.DepthwiseConv2DOptions{Padding: tflite.PaddingValid, StrideW: 1, StrideH: 1, DepthMultiplier: tc.m, DilationW: 1, DilationH: 1},
+			[]int32{x, w}, []int32{y})
+		b.io([]int32{x}, []int32{y})
+		_, err := New(&b.m)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("filter %v, multiplier %d: error %v, want %q", tc.fShape, tc.m, err, tc.want)
+		}
+	}
+}

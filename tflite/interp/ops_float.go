@@ -179,24 +179,18 @@ func prepareDepthwiseFloat(n *node, t []*Tensor) (evalFunc, error) {
 	if !ok || o == nil {
 		return nil, errors.New("missing DepthwiseConv2DOptions")
 	}
-	if len(n.inputs) >= 2 && n.inputs[0] >= 0 && n.inputs[1] >= 0 {
-		x, w := t[n.inputs[0]], t[n.inputs[1]]
-		if len(x.Shape) == 4 && len(w.Shape) == 4 {
-			cin, cout := x.Shape[3], w.Shape[3]
-			if w.Shape[0] != 1 || cin == 0 || cout%cin != 0 {
-				return nil, fmt.Errorf("filter shape %v does not fit %d input channels", w.Shape, cin)
-			}
-			// The multiplier follows from the shapes; an option that
-			// disagrees (0 is written by some converters) is checked.
-			if m := int(o.DepthMultiplier); m != 0 && m*cin != cout {
-				return nil, fmt.Errorf("depth multiplier %d × %d input channels ≠ %d output channels", m, cin, cout)
-			}
-		}
-	}
 	p := &kernels.ConvParams{StrideW: int(o.StrideW), StrideH: int(o.StrideH), DilationW: int(o.DilationW), DilationH: int(o.DilationH)}
 	inS, fS, outS, err := convCommon(n, t, p, o.Padding, o.Activation, true)
 	if err != nil {
 		return nil, err
+	}
+	if fS.N != 1 || inS.C == 0 || fS.C%inS.C != 0 {
+		return nil, fmt.Errorf("filter shape [%d %d %d %d] does not fit %d input channels", fS.N, fS.H, fS.W, fS.C, inS.C)
+	}
+	// The multiplier follows from the shapes; an option that disagrees is
+	// an error, except 0, which some converters write.
+	if m := int(o.DepthMultiplier); m != 0 && m*inS.C != fS.C {
+		return nil, fmt.Errorf("depth multiplier %d × %d input channels ≠ %d output channels", m, inS.C, fS.C)
 	}
 	p.DepthMultiplier = fS.C / inS.C
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], -1, n.outputs[0]
