@@ -47,7 +47,9 @@ func PrepareSoftmaxInt8(beta, inputScale float32) (p SoftmaxInt8Params, ok bool)
 //	out   = RoundingDivideByPOT(recip(sum) · e(d), bitsOverUnit + 23) − 128, clamped
 //
 // where recip(sum) comes from GetReciprocal; values with d < DiffMin give
-// −128. It does not allocate.
+// −128. As in TFLite, the Q12.19 sum limits a row to fewer than 512 values
+// that tie for the maximum (TFLite aborts beyond; here the result is
+// meaningless but nothing panics). It does not allocate.
 func SoftmaxInt8(p *SoftmaxInt8Params, depth int, in, out []int8) {
 	for r := 0; r+depth <= len(in); r += depth {
 		row := in[r : r+depth]
