@@ -120,8 +120,9 @@ func newPredict(g *globals) *cobra.Command { return NewCmdPredict(g, nil) }
 
 // TestPredictTrainedModel runs the trained MNIST CNN from testdata (uint8
 // input, CAST and EXPAND_DIMS before its convolutions) on digits drawn here:
-// a "1", a "7" and a "0" drawn 200 pixels tall with a 9 pixel half-width pen
-// (about 2 MNIST pixels after scaling, as MNIST's strokes are).
+// a "1", a "7", a "0" and a "4" drawn about 200 pixels tall with a 9 pixel
+// half-width pen (about 2 MNIST pixels after scaling, as MNIST's strokes
+// are), and a "7" with a thin pen.
 func TestPredictTrainedModel(t *testing.T) {
 	const trained = "../testdata/models/mnist_cnn_float_uint8in_alankrantas.tflite"
 	digits := []struct {
@@ -135,6 +136,9 @@ func TestPredictTrainedModel(t *testing.T) {
 			d := math.Hypot((x-100)/60, (y-150)/95) // an upright ellipse
 			return d > 0.85 && d < 1.15
 		}},
+		{"four.png", 4, strokes(9, [4]float64{120, 40, 50, 180}, [4]float64{50, 180, 160, 180}, [4]float64{130, 110, 130, 260})},
+		// A thin pen: 2 pixels wide on a 250-pixel digit.
+		{"thin-seven.png", 7, strokes(1, [4]float64{50, 60, 150, 60}, [4]float64{150, 60, 90, 250})},
 	}
 	for _, d := range digits {
 		path := drawPNG(t, d.name, 200, 300, d.ink)

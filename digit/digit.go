@@ -113,7 +113,9 @@ func decodeGray(b []byte) (*Gray, error) {
 
 // Normalize makes an MNIST image from a picture: it inverts a light
 // background, crops to the ink, scales the crop's longer side to Box pixels
-// by area averaging and centres the ink's centre of mass in Size×Size.
+// by area averaging, stretches the strongest ink to 255 (a thin pen on a
+// large picture would otherwise average to faint grey) and centres the
+// ink's centre of mass in Size×Size.
 func Normalize(g *Gray) ([]uint8, error) {
 	if g.W <= 0 || g.H <= 0 || len(g.Pix) != g.W*g.H {
 		return nil, errors.New("empty picture")
@@ -131,6 +133,17 @@ func Normalize(g *Gray) ([]uint8, error) {
 		sw = max(1, int(math.Round(float64(Box*cw)/float64(ch))))
 	}
 	scaled := areaScale(ink, x0, y0, cw, ch, sw, sh)
+	// A thin pen on a large picture averages to faint ink: stretch the
+	// strongest scaled ink back to full.
+	peak := 0.0
+	for _, v := range scaled.Pix {
+		peak = max(peak, v)
+	}
+	for i, v := range scaled.Pix {
+		if peak > 0 {
+			scaled.Pix[i] = v / peak
+		}
+	}
 
 	// Centre of mass of the scaled ink, placed at the frame's centre
 	// (Size/2, Size/2) by a whole-pixel shift that keeps the ink inside.

@@ -271,6 +271,18 @@ func TestLoadSevenJPEGAndColour(t *testing.T) {
 	}
 }
 
+// TestLoadThinPen: a "1" drawn 2 pixels wide and 300 tall scales to a
+// stroke 2·20/300 ≈ 0.13 pixels wide, which area averaging makes faint grey;
+// the strongest ink is stretched back to 255.
+func TestLoadThinPen(t *testing.T) {
+	c := newCanvas(200, 400, 255, 0).paint(rect(99, 50, 101, 350))
+	px, err := Decode(c.p5())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCentred(t, px)
+}
+
 // TestLoadTransparentPNG: ink drawn on a transparent page reads as ink on white.
 func TestLoadTransparentPNG(t *testing.T) {
 	c := one(255, 0)
