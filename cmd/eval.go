@@ -436,7 +436,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		row("agreement vs "+ref, cmp(func(c comparison) string {
 			return fmt.Sprintf("%.2f%% (%d differ)", 100*c.Agreement, c.Disagreements)
 		}))
-		row("accuracy drop", cmp(func(c comparison) string { return fmt.Sprintf("%+.2f pp", -c.AccuracyDropPP) }))
+		row("accuracy change", cmp(func(c comparison) string { return fmt.Sprintf("%+.2f pp", -c.AccuracyDropPP) }))
 		row("rel. L2 error", cmp(func(c comparison) string { return fmt.Sprintf("%.4f", c.RelL2) }))
 		row("cosine", cmp(func(c comparison) string { return fmt.Sprintf("%.6f", c.Cosine) }))
 	}
