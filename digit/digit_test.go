@@ -117,12 +117,13 @@ func write(t *testing.T, name string, b []byte) string {
 }
 
 // oneWant is the normalised "1": the 20×160 bar becomes 3×20 (20·20/160 =
-// 2.5, rounded up), all full ink; its centre of mass (1.5, 10) is shifted to
-// (14, 14), so it covers columns 13–15 (14−1.5 = 12.5 rounds to 13) and rows
-// 4–23.
+// 2.5, rounded up), all full ink; its centre of mass (1, 9.5), counting
+// pixel x at coordinate x, is shifted to (14, 14): by 13 columns and by
+// 4.5 rows, rounded away from zero to 5, so it covers columns 13–15 and rows
+// 5–24.
 func oneWant() []uint8 {
 	want := make([]uint8, Size*Size)
-	for y := 4; y < 24; y++ {
+	for y := 5; y < 25; y++ {
 		for x := 13; x < 16; x++ {
 			want[y*Size+x] = 255
 		}
@@ -171,7 +172,8 @@ func TestLoadSixteenBitPGM(t *testing.T) {
 	}
 }
 
-// stats are the ink's bounding box and centre of mass in a 28×28 image.
+// stats are the ink's bounding box and centre of mass (pixel x at
+// coordinate x) in a 28×28 image.
 func stats(px []uint8) (x0, y0, x1, y1 int, cx, cy float64) {
 	x0, y0 = Size, Size
 	var m float64
@@ -183,8 +185,8 @@ func stats(px []uint8) (x0, y0, x1, y1 int, cx, cy float64) {
 			}
 			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x+1), max(y1, y+1)
 			m += v
-			cx += v * (float64(x) + 0.5)
-			cy += v * (float64(y) + 0.5)
+			cx += v * float64(x)
+			cy += v * float64(y)
 		}
 	}
 	return x0, y0, x1, y1, cx / m, cy / m
