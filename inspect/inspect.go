@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mnistcnn/mnistcnn/eval"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
@@ -30,6 +31,8 @@ type Report struct {
 	Metadata          []Metadata `json:"metadata"`
 	Subgraphs         []Subgraph `json:"subgraphs"`
 	Params            int64      `json:"params"`         // elements of the constant tensors
+	WeightParams      int64      `json:"weight_params"`  // of those, the ones feeding CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
+	MACs              int64      `json:"macs"`           // multiply-accumulates of one inference by those ops
 	ConstantBytes     int64      `json:"constant_bytes"` // bytes of the constant tensors' data
 	ArenaBytes        int        `json:"arena_bytes"`    // 0 when Unsupported is set
 	Unsupported       string     `json:"unsupported,omitempty"`
@@ -160,6 +163,8 @@ func Describe(m *tflite.Model) *Report {
 		}
 		r.Subgraphs = append(r.Subgraphs, s)
 	}
+	st := eval.StatsOf(m)
+	r.WeightParams, r.MACs = st.Params, st.MACs
 	r.ArenaBytes, r.Unsupported = arena(m)
 	return r
 }

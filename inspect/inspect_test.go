@@ -31,6 +31,11 @@ func TestHelloWorldInt8(t *testing.T) {
 	if r.Params != 321 {
 		t.Errorf("params %d, want 321", r.Params)
 	}
+	// Every constant feeds a FULLY_CONNECTED; MACs are the weights'
+	// elements for a batch of one: 1·16 + 16·16 + 16·1 = 288.
+	if r.WeightParams != 321 || r.MACs != 288 {
+		t.Errorf("weight params %d, MACs %d, want 321 and 288", r.WeightParams, r.MACs)
+	}
 	// int8 weights 288 bytes, int32 biases 33·4 = 132 bytes.
 	if r.ConstantBytes != 420 {
 		t.Errorf("constant bytes %d, want 420", r.ConstantBytes)

@@ -91,7 +91,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 
 	for si, s := range r.Subgraphs {
-		fmt.Fprintf(w, "\nSubgraph %d %s: inputs %s, outputs %s\n", si, quoteIfOdd(s.Name), indices(s.Inputs), indices(s.Outputs))
+		name := ""
+		if s.Name != "" {
+			name = " " + quoteIfOdd(s.Name)
+		}
+		fmt.Fprintf(w, "\nSubgraph %d%s: inputs %s, outputs %s\n", si, name, indices(s.Inputs), indices(s.Outputs))
 		fmt.Fprintf(w, "\nOperators (%d)\n", len(s.Operators))
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  #\top\tver\tinputs → outputs\toutput shape\toptions")
@@ -134,7 +138,8 @@ func (r *Report) WriteText(w io.Writer) error {
 
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Parameters\t%s (elements of constant tensors)\n", thousands(r.Params))
+	fmt.Fprintf(tw, "Parameters\t%s (elements of constant tensors; %s feed convolutions and dense layers)\n", thousands(r.Params), thousands(r.WeightParams))
+	fmt.Fprintf(tw, "MACs\t%s (multiply-accumulates of one inference, subgraph 0)\n", thousands(r.MACs))
 	fmt.Fprintf(tw, "Constant bytes\t%s\n", thousands(r.ConstantBytes))
 	if r.Unsupported == "" {
 		fmt.Fprintf(tw, "Arena\t%s bytes (mnistcnn's interpreter plan)\n", thousands(int64(r.ArenaBytes)))
