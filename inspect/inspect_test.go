@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -182,4 +184,60 @@ func FuzzBytes(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestHandBuilt describes a model made here: a custom operator, an omitted
+// optional input, per-channel zero points that differ, a dilated
+// convolution, a variable tensor and a name holding a tab.
+func TestHandBuilt(t *testing.T) {
+	m := &tflite.Model{
+		Version: 3,
+		OperatorCodes: []tflite.OperatorCode{
+			{Builtin: tflite.OpCustom, Custom: "MyOp", Version: 2},
+			{Builtin: tflite.OpConv2D, Version: 1},
+		},
+		Buffers: []tflite.Buffer{{}, {Data: make([]byte, 2*3*3*1)}},
+		Subgraphs: []tflite.Subgraph{{
+			Tensors: []tflite.Tensor{
+				{Name: "in\tput", Type: tflite.Int8, Shape: []int32{1, 8, 8, 1}},
+				{Name: "w", Type: tflite.Int8, Shape: []int32{2, 3, 3, 1}, Buffer: 1,
+					Quant: &tflite.Quantization{Scale: []float32{0.5, 0.25}, ZeroPoint: []int64{0, 1}}},
+				{Name: "out", Type: tflite.Int8, Shape: []int32{1, 4, 4, 2}, IsVariable: true},
+			},
+			Inputs:  []int32{0},
+			Outputs: []int32{2},
+			Operators: []tflite.Operator{
+				{OpcodeIndex: 0, Inputs: []int32{0, -1}, Outputs: []int32{2}},
+				{OpcodeIndex: 1, Inputs: []int32{0, 1, -1}, Outputs: []int32{2}, Options: &tflite.Conv2DOptions{
+					Padding: tflite.PaddingValid, StrideW: 1, StrideH: 1, DilationW: 2, DilationH: 2, Activation: tflite.ActRelu6}},
+				{OpcodeIndex: 7, Outputs: []int32{5}}, // opcode and output out of range
+			},
+		}},
+	}
+	r := Describe(m)
+	// 2·3·3·1 = 18 weights of 1 byte.
+	if r.Params != 18 || r.ConstantBytes != 18 {
+		t.Errorf("params %d, bytes %d, want 18 and 18", r.Params, r.ConstantBytes)
+	}
+	if r.Unsupported == "" {
+		t.Error("the interpreter accepted a custom operator")
+	}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{
+		"CUSTOM MyOp  2    0, - → 2",
+		"filter=3×3 padding=VALID stride=1×1 dilation=2×2 activation=RELU6",
+		"opcode 7?",
+		"2 scales 0.25…0.5, axis 0, zero points 0…1",
+		`"in\tput"`,
+		"INT8 (variable)",
+		"Subgraph 0: inputs 0, outputs 2",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
 }
