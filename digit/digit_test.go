@@ -398,3 +398,21 @@ func ascii(px []uint8) string {
 	}
 	return b.String()
 }
+
+// BenchmarkDecode measures a "0" drawn on pictures of several sizes, PNG
+// decoding included.
+func BenchmarkDecode(b *testing.B) {
+	for _, size := range []int{100, 500, 2000} {
+		s := float64(size)
+		c := newCanvas(size, size, 255, 0).paint(ring(s/2, s/2, 0.3*s, 0.4*s))
+		var buf bytes.Buffer
+		png.Encode(&buf, c.gray())
+		b.Run(fmt.Sprintf("%dx%d", size, size), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := Decode(buf.Bytes()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
