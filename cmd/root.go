@@ -44,6 +44,9 @@ func NewRootCmd(g *globals) *cobra.Command {
   train     trains the reference CNN (Gorgonia) and writes a checkpoint
   convert   writes a float32 and a full-integer int8 .tflite, or C/C++/Go sources
   eval      runs the models with mnistcnn's own TFLite interpreter and compares them
+  summary   prints the model's layers, shapes, parameters and MACs
+  inspect   describes any .tflite file: ops, tensors, quantization, arena
+  predict   reads the digit in a PNG/PGM image with both models
 
 Results go to stdout (as JSON with --json), status and progress to stderr.
 

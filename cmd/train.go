@@ -7,11 +7,13 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/plot"
 	"github.com/mnistcnn/mnistcnn/train"
 	"github.com/spf13/cobra"
 )
@@ -29,6 +31,7 @@ type TrainOptions struct {
 	Seed      uint64
 	Limit     int
 	ValSplit  int
+	Plot      string
 
 	changed func(name string) bool // whether a flag was set on the command line
 }
@@ -86,6 +89,7 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 	f.Uint64Var(&opts.Seed, "seed", def.Seed, "seed of every initial weight and shuffle")
 	f.IntVar(&opts.Limit, "limit", 0, "train on the first N training images only (0: all)")
 	f.IntVar(&opts.ValSplit, "val", def.ValSplit, "training images held out for validation")
+	f.StringVar(&opts.Plot, "plot", "", "write the loss and accuracy curves (training.png) into this folder")
 	return c
 }
 
@@ -177,6 +181,16 @@ func runTrain(opts *TrainOptions) error {
 		return err
 	}
 	g.status("test accuracy %.2f%% on %d images; wrote %s", 100*acc, data.Test.N, opts.Out)
+	if opts.Plot != "" {
+		if err := os.MkdirAll(opts.Plot, 0o755); err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		p := filepath.Join(opts.Plot, "training.png")
+		if err := plot.TrainingCurves(p, ck.History); err != nil {
+			return err
+		}
+		g.status("wrote %s", p)
+	}
 	res := trainResult{Checkpoint: opts.Out, Epochs: ck.Epoch, Seed: ck.Seed, TestAccuracy: acc,
 		Seconds: time.Since(start).Seconds(), History: ck.History}
 	if n := len(ck.History); n > 0 {

@@ -50,7 +50,7 @@ func Load(path string) (*Model, error) {
 	}
 	m, err := FromBytes(b)
 	if err != nil {
-		return nil, fmt.Errorf("eval: %s: %w", path, unwrapPrefix(err))
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	m.Path = path
 	return m, nil
@@ -80,10 +80,6 @@ func FromBytes(b []byte) (*Model, error) {
 	}
 	return &Model{Size: int64(len(b)), TF: tm, it: it, enc: enc, dec: dec, input: in}, nil
 }
-
-// unwrapPrefix keeps the message of err; it exists so that a wrapped error
-// reads "eval: FILE: tflite: ..." rather than doubling prefixes.
-func unwrapPrefix(err error) error { return err }
 
 // ArenaBytes is the interpreter's planned activation arena in bytes.
 func (m *Model) ArenaBytes() int { return m.it.ArenaBytes() }
