@@ -19,6 +19,16 @@ type Options struct {
 
 // DefaultOptions are the options mnistcnn quantizes its model with: min/max
 // calibration, per-tensor fully connected weights, input range [0, 1].
+//
+// Measured on a trained checkpoint (float 98.89 % on the 10,000 test
+// images), 500 calibration images: every method gives 98.86–98.87 % and 4–7
+// images whose class differs from the float model's, within the spread of
+// changing the calibration seed or size (50–2,000 images: 98.85–98.90 %).
+// Min/max keeps every layer's relative error below 0.9 %; Mean clips the
+// deeper layers (12 % on the logits). Per-channel fully connected weights
+// gain one image but add 6 KB of scales and zero points, taking the file
+// (192,160 bytes) past the 186,848 bytes of the reference project's
+// quantized model; per tensor it is 186,000.
 func DefaultOptions() Options {
 	return Options{Method: MinMax, InputMin: 0, InputMax: 1}
 }
