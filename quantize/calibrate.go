@@ -134,6 +134,9 @@ func (s *stats) observeHist(t int, v []float32) {
 
 // ranges returns each tensor's range by method.
 func (s *stats) ranges(method string, percentile float64) ([]Range, error) {
+	if method == Percentile && !(percentile > 50 && percentile <= 100) {
+		return nil, fmt.Errorf("quantize: percentile %v not in (50, 100]", percentile)
+	}
 	r := make([]Range, len(s.min))
 	for t := range r {
 		if s.inputs[t] == 0 {

@@ -61,6 +61,9 @@ func TestStatsMethods(t *testing.T) {
 	if want := (Range{-2, 3, true}); mean[0] != want {
 		t.Errorf("mean: %v, want %v", mean[0], want)
 	}
+	if _, err := s.ranges(Percentile, 40); err == nil {
+		t.Error("percentile 40 accepted: its low end would be above its high end")
+	}
 	if _, err := s.ranges("median", 0); err == nil {
 		t.Error("unknown method accepted")
 	}
