@@ -51,6 +51,9 @@ func Apply(float *tflite.Model, ranges []Range, opt Options) (*tflite.Model, err
 		if err := q.checkIndex(in); err != nil {
 			return nil, err
 		}
+		if ty := sg.Tensors[in].Type; ty != tflite.Float32 {
+			return nil, fmt.Errorf("quantize: model input %d is %v, want FLOAT32", in, ty)
+		}
 		if opt.InputMax > opt.InputMin {
 			q.setActivation(in, opt.InputMin, opt.InputMax)
 		} else if err := q.activation(in); err != nil {
@@ -67,11 +70,13 @@ func Apply(float *tflite.Model, ranges []Range, opt Options) (*tflite.Model, err
 		if t.Type != tflite.Float32 {
 			continue
 		}
-		if t.Buffer != 0 && len(m.Buffers[t.Buffer].Data) > 0 && !q.constDone[i] {
-			return nil, fmt.Errorf("quantize: constant tensor %d %q is not the weights or bias of a CONV_2D or FULLY_CONNECTED", i, t.Name)
+		// Weights and biases are no longer FLOAT32: what is left must be
+		// an activation.
+		if int(t.Buffer) >= len(m.Buffers) {
+			return nil, fmt.Errorf("quantize: tensor %d %q: buffer %d out of range", i, t.Name, t.Buffer)
 		}
-		if q.constDone[i] {
-			continue
+		if len(m.Buffers[t.Buffer].Data) > 0 {
+			return nil, fmt.Errorf("quantize: constant tensor %d %q is not the weights or bias of a CONV_2D or FULLY_CONNECTED", i, t.Name)
 		}
 		if q.params[i] == nil {
 			return nil, fmt.Errorf("quantize: tensor %d %q is not the input or output of any operator", i, t.Name)

@@ -256,6 +256,8 @@ func TestApplyErrors(t *testing.T) {
 			m.Subgraphs[0].Tensors = append(m.Subgraphs[0].Tensors, tflite.Tensor{Name: "stray", Type: tflite.Float32, Shape: []int32{1}})
 		}, "not the input or output"},
 		{"bad index", func(m *tflite.Model, r []Range) { m.Subgraphs[0].Operators[1].Inputs[0] = 99 }, "out of range"},
+		{"bad buffer", func(m *tflite.Model, r []Range) { m.Subgraphs[0].Tensors[tOut].Buffer = 99 }, "buffer 99 out of range"},
+		{"int8 input", func(m *tflite.Model, r []Range) { m.Subgraphs[0].Tensors[tIn].Type = tflite.Int8 }, "want FLOAT32"},
 		{"bad opcode", func(m *tflite.Model, r []Range) { m.Subgraphs[0].Operators[1].OpcodeIndex = 9 }, "opcode index"},
 	}
 	for _, tc := range tests {
