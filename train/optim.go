@@ -73,10 +73,16 @@ func checkOptimizer(o model.Optimizer) error {
 	return nil
 }
 
+// decayName names the optimizer state tensor that holds the learning rate
+// decay per epoch (shape [1]); the learning rate schedule is optimizer state
+// that must survive a resume, and model.Optimizer has no field for it.
+const decayName = "lr_decay"
+
 // newOptState is the zero state for weights: for RMSprop one "velocity"
 // tensor per weight; for Adam all first moments "m" then all second
-// moments "v", each shaped like its weight and named "<weight>/<slot>".
-func newOptState(o model.Optimizer, weights []model.Tensor) ([]model.Tensor, error) {
+// moments "v", each shaped like its weight and named "<weight>/<slot>";
+// then the learning rate decay, one value in (0,1], named decayName.
+func newOptState(o model.Optimizer, weights []model.Tensor, decay float64) ([]model.Tensor, error) {
 	if _, err := slots(o); err != nil {
 		return nil, err
 	}
@@ -90,12 +96,12 @@ func newOptState(o model.Optimizer, weights []model.Tensor) ([]model.Tensor, err
 			})
 		}
 	}
-	return st, nil
+	return append(st, model.Tensor{Name: decayName, Shape: []int{1}, Data: []float32{float32(decay)}}), nil
 }
 
 // checkOptState reports whether st is a state newOptState could have made.
 func checkOptState(o model.Optimizer, weights, st []model.Tensor) error {
-	want, err := newOptState(o, weights)
+	want, err := newOptState(o, weights, 1)
 	if err != nil {
 		return err
 	}
@@ -108,7 +114,20 @@ func checkOptState(o model.Optimizer, weights, st []model.Tensor) error {
 				i, st[i].Name, st[i].Shape, len(st[i].Data), w.Name, w.Shape)
 		}
 	}
+	if d := st[len(st)-1].Data[0]; !(d > 0 && d <= 1) {
+		return fmt.Errorf("train: learning rate decay %v, want (0,1]", d)
+	}
 	return nil
+}
+
+// LearningRate is the learning rate of epoch ck.Epoch+1, the one being
+// trained: ck.Optimizer.LR·decay^ck.Epoch.
+func LearningRate(ck *model.Checkpoint) float64 {
+	lr := ck.Optimizer.LR
+	if n := len(ck.OptState); n > 0 && ck.OptState[n-1].Name == decayName && len(ck.OptState[n-1].Data) == 1 {
+		lr *= math.Pow(float64(ck.OptState[n-1].Data[0]), float64(ck.Epoch))
+	}
+	return lr
 }
 
 // step applies one optimizer update, the t-th (t ≥ 1), to every weight w[i]

@@ -12,7 +12,7 @@ import (
 func runSteps(t *testing.T, o model.Optimizer, grads [][2]float32) [][2]float32 {
 	t.Helper()
 	w := []model.Tensor{{Name: "w", Shape: []int{2}, Data: []float32{1, -2}}}
-	st, err := newOptState(o, w)
+	st, err := newOptState(o, w, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,16 +86,17 @@ func TestAdamStep(t *testing.T) {
 
 func TestOptState(t *testing.T) {
 	w := []model.Tensor{{Name: "a", Shape: []int{2}, Data: make([]float32, 2)}, {Name: "b", Shape: []int{1, 3}, Data: make([]float32, 3)}}
-	st, err := newOptState(DefaultAdam(), w)
+	st, err := newOptState(DefaultAdam(), w, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Adam keeps all first moments, then all second moments.
+	// Adam keeps all first moments, then all second moments, then the
+	// learning rate decay.
 	var names []string
 	for _, s := range st {
 		names = append(names, s.Name)
 	}
-	if want := "[a/m b/m a/v b/v]"; fmtList(names) != want {
+	if want := "[a/m b/m a/v b/v lr_decay]"; fmtList(names) != want {
 		t.Errorf("Adam state %s, want %s", fmtList(names), want)
 	}
 	if err := checkOptState(DefaultAdam(), w, st); err != nil {
@@ -104,7 +105,7 @@ func TestOptState(t *testing.T) {
 	if err := checkOptState(KerasRMSprop(), w, st); err == nil {
 		t.Error("Adam's state accepted for RMSprop")
 	}
-	if _, err := newOptState(model.Optimizer{Name: "sgd"}, w); err == nil {
+	if _, err := newOptState(model.Optimizer{Name: "sgd"}, w, 1); err == nil {
 		t.Error("unknown optimizer accepted")
 	}
 }

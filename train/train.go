@@ -19,6 +19,7 @@ type Progress struct {
 	Epoch, Epochs int     // 1-based epoch being trained, of Epochs
 	Step, Steps   int     // steps done in this epoch, of Steps
 	Images        int     // images trained on in this epoch (Step·Batch)
+	LR            float64 // learning rate of this epoch
 	Loss          float64 // mean loss of this epoch's steps so far
 	Accuracy      float64 // fraction of this epoch's images so far classified right (before their update)
 }
@@ -75,6 +76,8 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 
 	for ck.Epoch < ck.Epochs {
 		perm := permutation(ck.Seed, ck.Epoch, fit.N)
+		o := ck.Optimizer
+		o.LR = LearningRate(ck)
 		var lossSum float64
 		var correct, ran int
 		for ck.Step < steps {
@@ -90,7 +93,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 				return fmt.Errorf("train: loss is %v at epoch %d step %d", loss, ck.Epoch+1, ck.Step+1)
 			}
 			ck.OptStep++
-			step(ck.Optimizer, ck.OptStep, ck.Weights, ck.OptState, n.grad)
+			step(o, ck.OptStep, ck.Weights, ck.OptState, n.grad)
 			ck.Step++
 
 			ran++
@@ -101,6 +104,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 					Epoch: ck.Epoch + 1, Epochs: ck.Epochs,
 					Step: ck.Step, Steps: steps,
 					Images:   ck.Step * ck.Batch,
+					LR:       o.LR,
 					Loss:     lossSum / float64(ran),
 					Accuracy: float64(correct) / float64(ran*ck.Batch),
 				})

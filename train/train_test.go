@@ -52,9 +52,10 @@ func real(t *testing.T) *mnist.Data {
 	return realData
 }
 
-// smallConfig trains 2 epochs of 8 steps of 4 images (32 random images).
+// smallConfig trains 2 epochs of 8 steps of 4 images (32 random images),
+// the second at half the learning rate.
 func smallConfig(o model.Optimizer) Config {
-	return Config{Epochs: 2, Batch: 4, Optimizer: o, Seed: 42}
+	return Config{Epochs: 2, Batch: 4, Optimizer: o, Seed: 42, LRDecay: 0.5}
 }
 
 func newCk(t *testing.T, c Config) *model.Checkpoint {
@@ -131,9 +132,41 @@ func TestNewCheckpoint(t *testing.T) {
 			t.Errorf("%s: values in [%.4f, %.4f], want to fill [−%.4f, %.4f]", w.Name, lo, hi, limit, limit)
 		}
 	}
-	for _, s := range a.OptState {
+	for _, s := range a.OptState[:len(a.OptState)-1] {
 		if slices.ContainsFunc(s.Data, func(v float32) bool { return v != 0 }) {
 			t.Errorf("%s: optimizer state not zero", s.Name)
+		}
+	}
+	// The default schedule: 0.001, then ×0.7 each epoch.
+	for e, want := range []float64{0.001, 0.0007, 0.00049, 0.000343} {
+		a.Epoch = e
+		if got := LearningRate(a); math.Abs(got-want) > 1e-10 {
+			t.Errorf("epoch %d: learning rate %v, want %v", e+1, got, want)
+		}
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	for _, tc := range []struct {
+		change func(*Config)
+		ok     bool
+	}{
+		{func(c *Config) {}, true},
+		{func(c *Config) { c.LRDecay = 0 }, true}, // constant rate
+		{func(c *Config) { c.LRDecay = 1.5 }, false},
+		{func(c *Config) { c.Epochs = 0 }, false},
+		{func(c *Config) { c.Batch = 0 }, false},
+		{func(c *Config) { c.Limit = -1 }, false},
+		{func(c *Config) { c.ValSplit = -1 }, false},
+		{func(c *Config) { c.Optimizer.LR = 0 }, false},
+		{func(c *Config) { c.Optimizer.Rho = 1 }, false},
+		{func(c *Config) { c.Optimizer = DefaultAdam(); c.Optimizer.Beta2 = 1 }, false},
+		{func(c *Config) { c.Optimizer.Name = "sgd" }, false},
+	} {
+		c := DefaultConfig()
+		tc.change(&c)
+		if err := c.Check(); (err == nil) != tc.ok {
+			t.Errorf("%+v: Check() = %v, want ok=%v", c, err, tc.ok)
 		}
 	}
 }
@@ -178,6 +211,26 @@ func TestLossMatchesEvaluate(t *testing.T) {
 	if got := n.loss(); math.Abs(got-want) > 1e-5 || math.Abs(got-math.Ln10) > 1 {
 		t.Errorf("graph loss %v, Evaluate %v (both ≈ ln 10 = 2.30 at init)", got, want)
 	}
+
+	// The gradient of the mean cross-entropy for the last bias is
+	// (1/B)·Σ_b (softmax(z_b) − onehot_b): this checks the plumbing of the
+	// gradients (order, sign, one division by B).
+	z := n.logitsData()
+	var lp [model.Classes]float64
+	var g [model.Classes]float64
+	for b := range 4 {
+		logSoftmax(z[b*model.Classes:(b+1)*model.Classes], lp[:])
+		for c := range lp {
+			g[c] += math.Exp(lp[c]) / 4
+		}
+		g[set.Labels[b]] -= 1.0 / 4
+	}
+	last := len(ck.Weights) - 1 // dense3/bias
+	for c, v := range n.grad(last) {
+		if math.Abs(float64(v)-g[c]) > 1e-6 {
+			t.Errorf("d loss/d %s[%d] = %v, want %v", ck.Weights[last].Name, c, v, g[c])
+		}
+	}
 }
 
 func TestDeterministic(t *testing.T) {
@@ -215,8 +268,13 @@ func TestResume(t *testing.T) {
 	// epoch's order left out.
 	fit, val := synthetic(34), synthetic(5)
 	straight := newCk(t, smallConfig(DefaultAdam()))
-	if err := Run(context.Background(), straight, fit, val, Hooks{}); err != nil {
+	lr := map[int]float64{}
+	if err := Run(context.Background(), straight, fit, val, Hooks{OnStep: func(p Progress) { lr[p.Epoch] = p.LR }}); err != nil {
 		t.Fatal(err)
+	}
+	// smallConfig halves the rate after epoch 1.
+	if lr[1] != 0.001 || lr[2] != 0.0005 {
+		t.Errorf("learning rates %v, want 0.001 then 0.0005", lr)
 	}
 	// Interrupt in the middle of epoch 1, at its very end (before the
 	// validation), and in the middle of epoch 2.
