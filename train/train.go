@@ -33,13 +33,16 @@ type Hooks struct {
 
 // Run trains ck from where it stands (ck.Epoch epochs done and ck.Step
 // steps into the next) up to ck.Epochs, updating ck in place: its weights,
-// optimizer state, OptStep, Epoch, Step and History.
+// optimizer state, OptStep, Epoch, Step and History. fit and val should
+// come from Split, so that a resumed run sees the same images.
 //
-// Epoch e (0-based) visits fit in the order permutation(ck.Seed, e) and does
-// fit.N/ck.Batch steps; the last fit.N mod Batch images of that order are
-// left out of that epoch (the graph has a fixed batch size). So the batch of
-// any step is known from (Seed, Epoch, Step) alone, and a resumed run gives
-// the same weights, bit for bit, as one that was never stopped.
+// Epoch e (0-based) visits fit in an order shuffled by PCG(ck.Seed, e) and
+// does fit.N/ck.Batch steps at learning rate LearningRate(ck); the last
+// fit.N mod Batch images of that order are left out of that epoch (the
+// graph has a fixed batch size). So the batch of any step is known from
+// (Seed, Epoch, Step) alone, and a resumed run gives the same weights, bit
+// for bit, as one that was never stopped. The graph works on the slices of
+// ck.Weights themselves: hooks may read and save ck but not replace them.
 //
 // At the end of an epoch the validation set, if not empty, is evaluated
 // and the epoch's metrics are appended to ck.History. TrainLoss and
