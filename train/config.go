@@ -26,9 +26,17 @@ type Config struct {
 
 // DefaultConfig is what `mnistcnn train` does without flags: the
 // reference's Keras RMSprop and batch 32, for 4 epochs with the learning
-// rate ×0.7 after each (0.001, 0.0007, 0.00049, 0.000343), which measured
-// 99.10 % test accuracy with seed 1 (constant rate: 99.03 % after 4 epochs,
-// 98.88 % after 3). The first epoch is the reference's exactly.
+// rate ×0.7 after each (0.001, 0.0007, 0.00049, 0.000343). Its first epoch
+// runs at the reference's settings.
+//
+// Test accuracy measured after each epoch (55,000 training images):
+//
+//	seed 1: 98.34 %, 98.68 %, 98.89 %, 99.10 %
+//	seed 2: 97.94 %, 98.94 %, 99.13 %, 99.22 %
+//	seed 3: 98.56 %, 98.89 %, 99.18 %, 99.11 %
+//
+// With a constant rate seed 1 gives 98.59 % after 2 epochs, 98.88 % after
+// 3 and 99.03 % after 4; with ×0.5 it gives 98.96 % after 3.
 func DefaultConfig() Config {
 	return Config{
 		Epochs:    4,

@@ -35,8 +35,8 @@ var (
 	realErr  error
 )
 
-// real is the MNIST data from the module cache (see mnist.Locate).
-func real(t *testing.T) *mnist.Data {
+// mnistData is the MNIST data from the module cache (see mnist.Locate).
+func mnistData(t *testing.T) *mnist.Data {
 	t.Helper()
 	realOnce.Do(func() {
 		dir, err := mnist.Locate("")
@@ -405,7 +405,7 @@ func TestLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for about 15 s")
 	}
-	d := real(t)
+	d := mnistData(t)
 	c := DefaultConfig()
 	c.Epochs, c.Limit = 1, 6400
 	ck := newCk(t, c)
