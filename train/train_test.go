@@ -200,8 +200,14 @@ func TestLossMatchesEvaluate(t *testing.T) {
 	}
 	defer n.close()
 	n.load(set, []int{0, 1, 2, 3})
+	before := clone(t, ck)
 	if err := n.run(); err != nil {
 		t.Fatal(err)
+	}
+	// The graph reads the weights in place and must never write them.
+	sameTensors(t, "weights after a forward and backward pass", before.Weights, ck.Weights)
+	if &n.grad(0)[0] == &ck.Weights[0].Data[0] {
+		t.Fatal("gradient shares memory with its weight")
 	}
 	want, _, err := Evaluate(ck.Weights, set)
 	if err != nil {
