@@ -2,24 +2,19 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
 )
 
-// TestRun runs the example on the committed generated files. With a
-// placeholder model that is not an MNIST model, it checks that the example
-// says so.
+// TestRun runs the example on the committed generated files: the trained
+// int8 model gets all 20 of the first MNIST test images right (measured
+// when the files were generated; eval reports 99.12 % on all 10,000).
 func TestRun(t *testing.T) {
 	var b bytes.Buffer
-	err := run(&b)
-	if err != nil && !strings.Contains(err.Error(), "not an MNIST model") {
+	if err := run(&b); err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("model: %d bytes", len(Model)); !strings.HasPrefix(b.String(), want) {
-		t.Errorf("output %q does not start with %q", b.String(), want)
-	}
-	if err == nil && !strings.Contains(b.String(), fmt.Sprintf("/%d = ", TestCount)) {
-		t.Errorf("no accuracy line in %q", b.String())
+	if !strings.Contains(b.String(), "accuracy: 20/20") {
+		t.Errorf("output:\n%s", b.String())
 	}
 }
