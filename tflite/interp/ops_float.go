@@ -219,22 +219,8 @@ func preparePoolFloat(n *node, t []*Tensor) (evalFunc, error) {
 	if err := errors.Join(wantType("output", y, tflite.Float32), want4D("input", x)); err != nil {
 		return nil, err
 	}
-	if o.FilterWidth <= 0 || o.FilterHeight <= 0 {
-		return nil, fmt.Errorf("filter %d×%d must be positive", o.FilterHeight, o.FilterWidth)
-	}
-	p := &kernels.PoolParams{StrideW: int(o.StrideW), StrideH: int(o.StrideH), FilterW: int(o.FilterWidth), FilterH: int(o.FilterHeight)}
-	inS := shape4(x.Shape)
-	oh, ph, err := convGeometry(o.Padding, inS.H, p.FilterH, p.StrideH, 1)
+	p, inS, outS, err := poolGeometry(o, x, y)
 	if err != nil {
-		return nil, err
-	}
-	ow, pw, err := convGeometry(o.Padding, inS.W, p.FilterW, p.StrideW, 1)
-	if err != nil {
-		return nil, err
-	}
-	p.Padding = kernels.Padding{Width: pw, Height: ph}
-	outS := kernels.Shape4{N: inS.N, H: oh, W: ow, C: inS.C}
-	if err := wantShape(y, []int{outS.N, outS.H, outS.W, outS.C}); err != nil {
 		return nil, err
 	}
 	if p.FloatMin, p.FloatMax, err = floatRange(o.Activation); err != nil {
@@ -472,4 +458,28 @@ func prepareReshape(n *node, t []*Tensor) (evalFunc, error) {
 		copy(t[yi].data, t[xi].data)
 		return nil
 	}, nil
+}
+
+// poolGeometry checks a pool's filter and output shape and computes its
+// strides, filter and padding; both the float and the int8 pools use it.
+func poolGeometry(o *tflite.Pool2DOptions, x, y *Tensor) (p *kernels.PoolParams, inS, outS kernels.Shape4, err error) {
+	if o.FilterWidth <= 0 || o.FilterHeight <= 0 {
+		return nil, inS, outS, fmt.Errorf("filter %d×%d must be positive", o.FilterHeight, o.FilterWidth)
+	}
+	p = &kernels.PoolParams{StrideW: int(o.StrideW), StrideH: int(o.StrideH), FilterW: int(o.FilterWidth), FilterH: int(o.FilterHeight)}
+	inS = shape4(x.Shape)
+	oh, ph, err := convGeometry(o.Padding, inS.H, p.FilterH, p.StrideH, 1)
+	if err != nil {
+		return nil, inS, outS, err
+	}
+	ow, pw, err := convGeometry(o.Padding, inS.W, p.FilterW, p.StrideW, 1)
+	if err != nil {
+		return nil, inS, outS, err
+	}
+	p.Padding = kernels.Padding{Width: pw, Height: ph}
+	outS = kernels.Shape4{N: inS.N, H: oh, W: ow, C: inS.C}
+	if err := wantShape(y, []int{outS.N, outS.H, outS.W, outS.C}); err != nil {
+		return nil, inS, outS, err
+	}
+	return p, inS, outS, nil
 }

@@ -261,22 +261,8 @@ func preparePoolInt8(n *node, t []*Tensor) (evalFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.FilterWidth <= 0 || o.FilterHeight <= 0 {
-		return nil, fmt.Errorf("filter %d×%d must be positive", o.FilterHeight, o.FilterWidth)
-	}
-	p := &kernels.PoolParams{StrideW: int(o.StrideW), StrideH: int(o.StrideH), FilterW: int(o.FilterWidth), FilterH: int(o.FilterHeight)}
-	inS := shape4(x.Shape)
-	oh, ph, err := convGeometry(o.Padding, inS.H, p.FilterH, p.StrideH, 1)
+	p, inS, outS, err := poolGeometry(o, x, y)
 	if err != nil {
-		return nil, err
-	}
-	ow, pw, err := convGeometry(o.Padding, inS.W, p.FilterW, p.StrideW, 1)
-	if err != nil {
-		return nil, err
-	}
-	p.Padding = kernels.Padding{Width: pw, Height: ph}
-	outS := kernels.Shape4{N: inS.N, H: oh, W: ow, C: inS.C}
-	if err := wantShape(y, []int{outS.N, outS.H, outS.W, outS.C}); err != nil {
 		return nil, err
 	}
 	if p.QuantMin, p.QuantMax, err = activationRangeInt8(o.Activation, outScale, outZP); err != nil {
