@@ -102,7 +102,8 @@ func (r *Result) Accuracy() float64 {
 
 // Run evaluates the model on every image of set with workers goroutines (0:
 // one per core), each with its own interpreter. progress, if not nil, is
-// called with the number of images done so far, from any goroutine.
+// called with the number of images done so far; calls come from the worker
+// goroutines but never at the same time, so progress needs no lock of its own.
 func (m *Model) Run(set mnist.Set, workers int, progress func(done int)) (*Result, error) {
 	if set.Rows*set.Cols != m.enc.pixels {
 		return nil, fmt.Errorf("eval: images are %d×%d, the model wants %d pixels", set.Rows, set.Cols, m.enc.pixels)
@@ -158,9 +159,8 @@ func (m *Model) Run(set mnist.Set, workers int, progress func(done int)) (*Resul
 				if progress != nil {
 					mu.Lock()
 					done += end - start
-					d := done
+					progress(done)
 					mu.Unlock()
-					progress(d)
 				}
 			}
 			mu.Lock()
