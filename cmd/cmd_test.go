@@ -48,7 +48,8 @@ func TestTrainFlags(t *testing.T) {
 		{[]string{"train", "--epochs", "1", "--seed", "7", "--limit", "100", "--out", "x.ckpt", "--optimizer", "adam"}, 0, func(o *TrainOptions) bool {
 			return o.Epochs == 1 && o.Seed == 7 && o.Limit == 100 && o.Out == "x.ckpt" && o.Optimizer == "adam"
 		}},
-		{[]string{"train", "--resume", "a.ckpt"}, 0, func(o *TrainOptions) bool { return o.Resume == "a.ckpt" }},
+		{[]string{"train", "--resume", "a.ckpt"}, 0, func(o *TrainOptions) bool { return o.Resume == "a.ckpt" && o.Out == "a.ckpt" }},
+		{[]string{"train", "--resume", "a.ckpt", "--out", "b.ckpt"}, 0, func(o *TrainOptions) bool { return o.Resume == "a.ckpt" && o.Out == "b.ckpt" }},
 		{[]string{"train", "--epochs", "0"}, ExitUsage, nil},
 		{[]string{"train", "--batch", "-1"}, ExitUsage, nil},
 		{[]string{"train", "--optimizer", "sgd"}, ExitUsage, nil},

@@ -72,6 +72,9 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 			if opts.LR <= 0 || math.IsInf(opts.LR, 0) || math.IsNaN(opts.LR) {
 				return usagef("--lr must be a positive number")
 			}
+			if opts.Resume != "" && !c.Flags().Changed("out") {
+				opts.Out = opts.Resume // carry on in the same file
+			}
 			if run != nil {
 				return run(opts)
 			}
@@ -80,7 +83,7 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 	}
 	f := c.Flags()
 	f.StringVar(&opts.Data, "data", "", "folder of MNIST IDX files (default: $"+mnist.EnvVar+", then the GoMNIST module)")
-	f.StringVarP(&opts.Out, "out", "o", "mnist.ckpt", "checkpoint to write")
+	f.StringVarP(&opts.Out, "out", "o", "mnist.ckpt", "checkpoint to write (with --resume: the resumed file, unless given)")
 	f.StringVar(&opts.Resume, "resume", "", "continue training from this checkpoint (its settings are kept)")
 	f.IntVar(&opts.Epochs, "epochs", def.Epochs, "epochs to train in all")
 	f.IntVar(&opts.Batch, "batch", def.Batch, "images per step")

@@ -78,6 +78,14 @@ type Checkpoint struct {
 	Step    int   // optimizer steps done inside epoch Epoch (0 at an epoch boundary)
 	OptStep int64 // total optimizer steps (Adam's t)
 
+	// The running sums of epoch Epoch over its first Step steps (0 at an
+	// epoch boundary): the batch-mean losses and the images classified
+	// correctly. A run resumed mid-epoch carries on from them, so it
+	// reports the same epoch metrics, and writes the same file, as a run
+	// that was never stopped.
+	StepLossSum float64
+	StepCorrect int
+
 	Weights  []Tensor // exactly Params(): same order, names and shapes
 	OptState []Tensor // optimizer slots, any names (e.g. "conv1/kernel/ms") and count
 
@@ -97,6 +105,8 @@ type ckptHeader struct {
 	Epoch        int            `json:"epoch"`
 	Step         int            `json:"step"`
 	OptStep      int64          `json:"opt_step"`
+	StepLossSum  float64        `json:"step_loss_sum,omitempty"`
+	StepCorrect  int            `json:"step_correct,omitempty"`
 	History      []EpochMetrics `json:"history"`
 	TestAccuracy float64        `json:"test_accuracy"`
 	Weights      []tensorHeader `json:"weights"`
@@ -154,6 +164,7 @@ func marshalCheckpoint(c *Checkpoint, specs []ParamSpec) ([]byte, error) {
 		Arch: c.Arch, Seed: c.Seed, Optimizer: c.Optimizer,
 		Batch: c.Batch, Epochs: c.Epochs, Limit: c.Limit, ValSplit: c.ValSplit,
 		Epoch: c.Epoch, Step: c.Step, OptStep: c.OptStep,
+		StepLossSum: c.StepLossSum, StepCorrect: c.StepCorrect,
 		History: c.History, TestAccuracy: c.TestAccuracy,
 		Weights: tensorHeaders(c.Weights), OptState: tensorHeaders(c.OptState),
 	}
@@ -208,7 +219,7 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 	}{
 		{"batch", int64(c.Batch)}, {"epochs", int64(c.Epochs)}, {"limit", int64(c.Limit)},
 		{"val_split", int64(c.ValSplit)}, {"epoch", int64(c.Epoch)}, {"step", int64(c.Step)},
-		{"opt_step", c.OptStep},
+		{"opt_step", c.OptStep}, {"step_correct", int64(c.StepCorrect)},
 	} {
 		if f.v < 0 {
 			return errorf("checkpoint %s is %d, want ≥ 0", f.name, f.v)
@@ -220,11 +231,14 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 		v    float64
 	}{
 		{"lr", o.LR}, {"rho", o.Rho}, {"beta1", o.Beta1}, {"beta2", o.Beta2}, {"epsilon", o.Epsilon},
-		{"test_accuracy", c.TestAccuracy},
+		{"test_accuracy", c.TestAccuracy}, {"step_loss_sum", c.StepLossSum},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return errorf("checkpoint %s is %v, want a finite number", f.name, f.v)
 		}
+	}
+	if c.StepCorrect > c.Step*c.Batch {
+		return errorf("checkpoint step_correct is %d, more than the %d images of its %d steps", c.StepCorrect, c.Step*c.Batch, c.Step)
 	}
 	for _, m := range c.History {
 		for _, v := range []float64{m.TrainLoss, m.TrainAccuracy, m.ValLoss, m.ValAccuracy} {
@@ -327,6 +341,7 @@ func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
 		Arch: h.Arch, Seed: h.Seed, Optimizer: h.Optimizer,
 		Batch: h.Batch, Epochs: h.Epochs, Limit: h.Limit, ValSplit: h.ValSplit,
 		Epoch: h.Epoch, Step: h.Step, OptStep: h.OptStep,
+		StepLossSum: h.StepLossSum, StepCorrect: h.StepCorrect,
 		History: h.History, TestAccuracy: h.TestAccuracy,
 	}
 	data := b[ckptPrefix+hlen : len(b)-ckptSum]

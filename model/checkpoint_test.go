@@ -32,6 +32,7 @@ func tinyCheckpoint() *Checkpoint {
 		Optimizer: Optimizer{Name: "adam", LR: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7},
 		Batch:     32, Epochs: 3, Limit: 1000, ValSplit: 100,
 		Epoch: 1, Step: 7, OptStep: 38,
+		StepLossSum: 3.5, StepCorrect: 200,
 		Weights: []Tensor{
 			{Name: "a/kernel", Shape: []int{2, 3}, Data: []float32{1, -2, 0.5, 0, float32(math.Inf(1)), float32(math.NaN())}},
 			{Name: "a/bias", Shape: []int{3}, Data: []float32{0.25, 0, -1}},
@@ -109,6 +110,7 @@ func TestCheckpointLayout(t *testing.T) {
 	header := `{"arch":"mnistcnn-reference-v1","seed":18446744073709551615,` +
 		`"optimizer":{"name":"adam","lr":0.001,"rho":0,"beta1":0.9,"beta2":0.999,"epsilon":1e-7},` +
 		`"batch":32,"epochs":3,"limit":1000,"val_split":100,"epoch":1,"step":7,"opt_step":38,` +
+		`"step_loss_sum":3.5,"step_correct":200,` +
 		`"history":[{"epoch":1,"train_loss":0.5,"train_accuracy":0.9,"val_loss":0.25,"val_accuracy":0.95}],` +
 		`"test_accuracy":-1,` +
 		`"weights":[{"name":"a/kernel","shape":[2,3]},{"name":"a/bias","shape":[3]}],` +
@@ -370,6 +372,9 @@ func TestMarshalCheckpointErrors(t *testing.T) {
 		{"wrong name", func(c *Checkpoint) { c.Weights[1].Name = "b/bias" }, "checkpoint weight 1 is b/bias [3], want a/bias [3]"},
 		{"unnamed", func(c *Checkpoint) { c.OptState[1].Name = "" }, "checkpoint has a tensor without a name"},
 		{"negative step", func(c *Checkpoint) { c.OptStep = -1 }, "checkpoint opt_step is -1, want ≥ 0"},
+		{"NaN loss sum", func(c *Checkpoint) { c.StepLossSum = math.NaN() }, "checkpoint step_loss_sum is NaN, want a finite number"},
+		{"negative correct", func(c *Checkpoint) { c.StepCorrect = -1 }, "checkpoint step_correct is -1, want ≥ 0"},
+		{"too many correct", func(c *Checkpoint) { c.StepCorrect = 225 }, "checkpoint step_correct is 225, more than the 224 images of its 7 steps"},
 	} {
 		ck := tinyCheckpoint()
 		c.change(ck)

@@ -46,10 +46,10 @@ type Hooks struct {
 //
 // At the end of an epoch the validation set, if not empty, is evaluated
 // and the epoch's metrics are appended to ck.History. TrainLoss and
-// TrainAccuracy are means over the steps this call ran in that epoch: after
-// a resume in the middle of an epoch they cover only the steps since the
-// resume. A metric that was not measured (no validation set, or no step of
-// the epoch run by this call) is −1.
+// TrainAccuracy are means over the epoch's steps, kept as running sums in
+// ck (StepLossSum, StepCorrect), so an epoch resumed in its middle reports
+// what it would have unbroken. ValLoss and ValAccuracy are −1 when there is
+// no validation set.
 //
 // Cancelling ctx stops Run before the next step; it returns ErrInterrupted.
 // A NaN or infinite loss stops it with an error naming the step, before that
@@ -81,8 +81,6 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 		perm := permutation(ck.Seed, ck.Epoch, fit.N)
 		o := ck.Optimizer
 		o.LR = LearningRate(ck)
-		var lossSum float64
-		var correct, ran int
 		for ck.Step < steps {
 			if ctx.Err() != nil {
 				return ErrInterrupted
@@ -98,18 +96,16 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 			ck.OptStep++
 			step(o, ck.OptStep, ck.Weights, ck.OptState, n.grad)
 			ck.Step++
-
-			ran++
-			lossSum += loss
-			correct += countCorrect(n.logitsData(), fit, perm[(ck.Step-1)*ck.Batch:ck.Step*ck.Batch])
+			ck.StepLossSum += loss
+			ck.StepCorrect += countCorrect(n.logitsData(), fit, perm[(ck.Step-1)*ck.Batch:ck.Step*ck.Batch])
 			if hooks.OnStep != nil {
 				hooks.OnStep(Progress{
 					Epoch: ck.Epoch + 1, Epochs: ck.Epochs,
 					Step: ck.Step, Steps: steps,
 					Images:   ck.Step * ck.Batch,
 					LR:       o.LR,
-					Loss:     lossSum / float64(ran),
-					Accuracy: float64(correct) / float64(ran*ck.Batch),
+					Loss:     ck.StepLossSum / float64(ck.Step),
+					Accuracy: float64(ck.StepCorrect) / float64(ck.Step*ck.Batch),
 				})
 			}
 		}
@@ -119,10 +115,11 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 		if ctx.Err() != nil {
 			return ErrInterrupted
 		}
-		m := model.EpochMetrics{Epoch: ck.Epoch + 1, TrainLoss: -1, TrainAccuracy: -1, ValLoss: -1, ValAccuracy: -1}
-		if ran > 0 {
-			m.TrainLoss = lossSum / float64(ran)
-			m.TrainAccuracy = float64(correct) / float64(ran*ck.Batch)
+		m := model.EpochMetrics{
+			Epoch:         ck.Epoch + 1,
+			TrainLoss:     ck.StepLossSum / float64(steps),
+			TrainAccuracy: float64(ck.StepCorrect) / float64(steps*ck.Batch),
+			ValLoss:       -1, ValAccuracy: -1,
 		}
 		if val.N > 0 {
 			if m.ValLoss, m.ValAccuracy, err = Evaluate(ck.Weights, val); err != nil {
@@ -130,7 +127,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 			}
 		}
 		ck.Epoch++
-		ck.Step = 0
+		ck.Step, ck.StepLossSum, ck.StepCorrect = 0, 0, 0
 		ck.History = append(ck.History, m)
 		if hooks.OnEpoch != nil {
 			hooks.OnEpoch(m)
