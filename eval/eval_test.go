@@ -98,3 +98,23 @@ func TestCompareCountsDisagreements(t *testing.T) {
 		t.Fatalf("%+v", ag)
 	}
 }
+
+// TestTrainedInt8 runs the int8 model of the README's default run
+// (testdata/models/mnistcnn_int8.tflite) on the whole test set: 9,912 of
+// 10,000, the figure of that run's eval table.
+func TestTrainedInt8(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 images")
+	}
+	m, err := Load("../testdata/models/mnistcnn_int8.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.Run(testSet(t, 10000), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Correct != 9912 || r.Total != 10000 {
+		t.Errorf("%d/%d correct, want 9912/10000", r.Correct, r.Total)
+	}
+}
