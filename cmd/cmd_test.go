@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -231,5 +232,15 @@ func TestEvalBadModels(t *testing.T) {
 		if len(rep.Models) != 2 || !strings.Contains(rep.Models[0].Error, c.want) || rep.Models[1].Error != "" || rep.Models[1].Total != 20 {
 			t.Errorf("%s: models %+v %+v, want an error with %q and the good model evaluated", c.path, *rep.Models[0], *rep.Models[1], c.want)
 		}
+	}
+}
+
+func TestFiniteJSON(t *testing.T) {
+	b, err := json.Marshal([]finite{0.25, finite(math.Inf(1)), finite(math.NaN()), -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "[0.25,null,null,-1]" {
+		t.Errorf("got %s", b)
 	}
 }

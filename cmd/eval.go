@@ -138,9 +138,9 @@ type comparison struct {
 	Model          string  `json:"model"`
 	Agreement      float64 `json:"agreement"`
 	Disagreements  int     `json:"disagreements"`
-	RelL2          float64 `json:"rel_l2"`
-	Cosine         float64 `json:"cosine"`
-	MaxAbs         float64 `json:"max_abs"`
+	RelL2          finite  `json:"rel_l2"`
+	Cosine         finite  `json:"cosine"`
+	MaxAbs         finite  `json:"max_abs"`
 	AccuracyDropPP float64 `json:"accuracy_drop_pp"`
 	Disagree       []int   `json:"disagree,omitempty"`
 }
@@ -355,7 +355,7 @@ func compareAll(models []*modelReport, showErrors bool) []comparison {
 			continue
 		}
 		c := comparison{Reference: ref.Name, Model: m.Name, Agreement: ag.Rate, Disagreements: len(ag.Disagree),
-			RelL2: ag.RelL2, Cosine: ag.Cosine, MaxAbs: ag.MaxAbs, AccuracyDropPP: 100 * (ref.Accuracy - m.Accuracy)}
+			RelL2: finite(ag.RelL2), Cosine: finite(ag.Cosine), MaxAbs: finite(ag.MaxAbs), AccuracyDropPP: 100 * (ref.Accuracy - m.Accuracy)}
 		if showErrors {
 			c.Disagree = ag.Disagree
 		}

@@ -15,12 +15,12 @@ const layerImages = 200
 
 // layerReport is one operator of the int8 model against the float model.
 type layerReport struct {
-	Op     int     `json:"op"`
-	Kind   string  `json:"kind"`
-	Tensor string  `json:"tensor"`
-	RelL2  float64 `json:"rel_l2"`
-	Cosine float64 `json:"cosine"`
-	MaxAbs float64 `json:"max_abs"`
+	Op     int    `json:"op"`
+	Kind   string `json:"kind"`
+	Tensor string `json:"tensor"`
+	RelL2  finite `json:"rel_l2"`
+	Cosine finite `json:"cosine"`
+	MaxAbs finite `json:"max_abs"`
 }
 
 // layerComparison compares, operator by operator, the first int8 model with
@@ -53,7 +53,7 @@ func layerComparison(models []*modelReport, test mnist.Set) ([]layerReport, erro
 	}
 	out := make([]layerReport, len(les))
 	for i, l := range les {
-		out[i] = layerReport{l.Op, l.Kind, l.Name, l.RelL2, l.Cosine, l.MaxAbs}
+		out[i] = layerReport{l.Op, l.Kind, l.Name, finite(l.RelL2), finite(l.Cosine), finite(l.MaxAbs)}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -95,6 +96,19 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// finite is a float64 that JSON writes as null when it is not a finite
+// number, since JSON has none: e.g. the relative error of a model against
+// a reference whose outputs are all zero, or the distance to a model that
+// outputs infinities.
+type finite float64
+
+func (f finite) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
 }
 
 func writeJSON(w io.Writer, v any) error {

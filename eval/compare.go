@@ -3,6 +3,8 @@ package eval
 import (
 	"errors"
 	"math"
+
+	"github.com/mnistcnn/mnistcnn/internal/distance"
 )
 
 // Confusion counts, for each true label (row) and prediction (column), the
@@ -39,7 +41,7 @@ type Agreement struct {
 	Same     int     // images with the same prediction
 	Total    int     // images compared
 	Rate     float64 // Same/Total
-	RelL2    float64 // ‖b − a‖₂ / ‖a‖₂ over all scores
+	RelL2    float64 // ‖b − a‖₂ / ‖a‖₂ over all scores (package distance)
 	Cosine   float64 // a·b / (‖a‖₂‖b‖₂) over all scores
 	MaxAbs   float64 // the largest |b − a| of any score
 	Disagree []int   // indices of the images predicted differently
@@ -61,31 +63,8 @@ func Compare(a, b *Result) (Agreement, error) {
 	if a.Total > 0 {
 		ag.Rate = float64(ag.Same) / float64(a.Total)
 	}
-	ag.RelL2, ag.Cosine, ag.MaxAbs = Distance(a.Scores, b.Scores)
+	var d distance.Sum
+	d.AddSlices(a.Scores, b.Scores)
+	ag.RelL2, ag.Cosine, ag.MaxAbs = d.RelL2(), d.Cosine(), d.MaxAbs()
 	return ag, nil
-}
-
-// Distance is the relative L2 error ‖b − a‖/‖a‖, the cosine similarity and
-// the largest absolute difference of two equally long vectors, summed in
-// float64. Relative error is +Inf when a is zero and b is not; cosine is NaN
-// when either is zero.
-func Distance(a, b []float32) (relL2, cosine, maxAbs float64) {
-	var aa, bb, ab, dd float64
-	for i := range a {
-		x, y := float64(a[i]), float64(b[i])
-		aa += x * x
-		bb += y * y
-		ab += x * y
-		d := y - x
-		dd += d * d
-		maxAbs = math.Max(maxAbs, math.Abs(d))
-	}
-	switch {
-	case aa > 0:
-		relL2 = math.Sqrt(dd / aa)
-	case dd > 0:
-		relL2 = math.Inf(1)
-	}
-	cosine = ab / math.Sqrt(aa*bb)
-	return relL2, cosine, maxAbs
 }

@@ -77,15 +77,6 @@ func TestConfusionByHand(t *testing.T) {
 	}
 }
 
-func TestDistanceByHand(t *testing.T) {
-	// a = (3, 4), |a| = 5; b = (3, 5): b − a = (0, 1), relative L2 = 1/5;
-	// cosine = (9 + 20)/(5·√34) = 29/29.1548… = 0.99469…
-	rel, cos, maxAbs := Distance([]float32{3, 4}, []float32{3, 5})
-	if math.Abs(rel-0.2) > 1e-12 || math.Abs(cos-29/(5*math.Sqrt(34))) > 1e-12 || maxAbs != 1 {
-		t.Fatalf("Distance = %v, %v, %v", rel, cos, maxAbs)
-	}
-}
-
 func TestCompareCountsDisagreements(t *testing.T) {
 	a := &Result{Total: 2, Predictions: []uint8{1, 2}, Scores: make([]float32, 20)}
 	b := &Result{Total: 2, Predictions: []uint8{1, 3}, Scores: make([]float32, 20)}

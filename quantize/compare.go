@@ -2,8 +2,8 @@ package quantize
 
 import (
 	"fmt"
-	"math"
 
+	"github.com/mnistcnn/mnistcnn/internal/distance"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
@@ -16,7 +16,8 @@ import (
 //	MaxAbs = max |q − f|
 //
 // where f and q are the float and dequantized int8 outputs of every input
-// laid end to end.
+// laid end to end (package internal/distance, which also says what the
+// measures are for vectors of zeros).
 type LayerError struct {
 	Op     int    // operator index, the same in both models
 	Kind   string // operator, e.g. "CONV_2D"
@@ -53,7 +54,7 @@ func CompareLayers(float, int8 *tflite.Model, inputs [][]float32) ([]LayerError,
 
 	n := len(fops)
 	fout := make([][]float32, n) // float outputs of the current input
-	acc := make([]struct{ dd, ff, qq, qf, max float64 }, n)
+	acc := make([]distance.Sum, n)
 	fip.SetObserver(func(op int, out *interp.Tensor) {
 		fout[op] = append(fout[op][:0], out.Float32s()...)
 	})
@@ -68,16 +69,9 @@ func CompareLayers(float, int8 *tflite.Model, inputs [][]float32) ([]LayerError,
 			obsErr = fmt.Errorf("quantize: compare: operator %d: %d int8 values (%d scales), %d float", op, len(q), len(out.Scale), len(f))
 			return
 		}
-		a := &acc[op]
 		scale, zp := out.Scale[0], int32(out.ZeroPoint[0])
 		for i, v := range q {
-			d := float64(Dequantize(v, scale, zp))
-			x := float64(f[i])
-			a.dd += (d - x) * (d - x)
-			a.ff += x * x
-			a.qq += d * d
-			a.qf += d * x
-			a.max = math.Max(a.max, math.Abs(d-x))
+			acc[op].Add(float64(f[i]), float64(Dequantize(v, scale, zp)))
 		}
 	})
 	for i, x := range inputs {
@@ -102,23 +96,14 @@ func CompareLayers(float, int8 *tflite.Model, inputs [][]float32) ([]LayerError,
 
 	res := make([]LayerError, n)
 	ts := float.Subgraphs[0].Tensors
-	for op, a := range acc {
-		le := LayerError{Op: op, RelL2: 0, Cosine: 1, MaxAbs: a.max}
+	for op := range acc {
+		a := &acc[op]
+		le := LayerError{Op: op, RelL2: a.RelL2(), Cosine: a.Cosine(), MaxAbs: a.MaxAbs()}
 		if c := int(fops[op].OpcodeIndex); c < len(float.OperatorCodes) {
 			le.Kind = float.OperatorCodes[c].Builtin.String()
 		}
 		if outs := fops[op].Outputs; len(outs) > 0 && outs[0] >= 0 && int(outs[0]) < len(ts) {
 			le.Name = ts[outs[0]].Name
-		}
-		if a.ff > 0 {
-			le.RelL2 = math.Sqrt(a.dd / a.ff)
-		} else if a.dd > 0 {
-			le.RelL2 = math.Inf(1)
-		}
-		if a.ff > 0 && a.qq > 0 {
-			le.Cosine = a.qf / math.Sqrt(a.ff*a.qq)
-		} else if a.ff != a.qq {
-			le.Cosine = 0 // one is all zeros, the other is not
 		}
 		res[op] = le
 	}
