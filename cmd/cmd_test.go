@@ -244,3 +244,34 @@ func TestFiniteJSON(t *testing.T) {
 		t.Errorf("got %s", b)
 	}
 }
+
+func TestEvalFewImages(t *testing.T) {
+	p := floatModelFile(t, t.TempDir())
+	// The first five test images are the digits 7, 2, 1, 0, 4: the other
+	// digits have no accuracy, null in JSON and "-" in the text.
+	code, out, stderr := run("eval", "--model", p, "--limit", "5", "--json", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Models []struct {
+			PerClass []*float64 `json:"per_class_accuracy"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for d, v := range rep.Models[0].PerClass {
+		if absent := strings.ContainsRune("35689", rune('0'+d)); absent != (v == nil) {
+			t.Errorf("digit %d: per-class accuracy %v", d, v)
+		}
+	}
+	if _, text, _ := run("eval", "--model", p, "--limit", "5", "-q"); !strings.Contains(text, "\n      3        -\n") {
+		t.Errorf("text report:\n%s", text)
+	}
+	// No model ran: the table says why, and no per-class table follows.
+	code, text, _ := run("eval", "--model", filepath.Join(t.TempDir(), "missing.tflite"), "--limit", "5", "-q")
+	if code != ExitError || !strings.Contains(text, "no such file") || strings.Contains(text, "per-class") {
+		t.Errorf("exit %d, report:\n%s", code, text)
+	}
+}

@@ -116,7 +116,7 @@ type modelReport struct {
 	ArenaBytes int        `json:"arena_bytes"`
 	Ops        []string   `json:"ops"`
 	LatencyUS  float64    `json:"latency_us"`
-	PerClass   []float64  `json:"per_class_accuracy,omitempty"`
+	PerClass   []finite   `json:"per_class_accuracy,omitempty"`
 	Confusion  [][]int    `json:"confusion,omitempty"`
 	Errors     []imageErr `json:"errors,omitempty"`
 	Error      string     `json:"error,omitempty"`
@@ -303,12 +303,9 @@ func fillDetails(mr *modelReport, test mnist.Set, showErrors bool) {
 	mr.Accuracy, mr.Correct, mr.Total, mr.LatencyUS = r.Accuracy(), r.Correct, r.Total, r.LatencyUS
 	c := eval.Confusion(test.Labels, r.Predictions)
 	pc := eval.PerClass(c)
-	mr.PerClass = make([]float64, len(pc))
+	mr.PerClass = make([]finite, len(pc))
 	for i, v := range pc {
-		if math.IsNaN(v) {
-			v = 0 // JSON has no NaN; a class without images scores 0
-		}
-		mr.PerClass[i] = v
+		mr.PerClass[i] = finite(v) // NaN, written null, for a digit without images
 	}
 	for i := range c {
 		mr.Confusion = append(mr.Confusion, c[i][:])
@@ -453,26 +450,15 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	}
 	tw.Flush()
 
-	fmt.Fprintln(w, "\nper-class accuracy")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "digit\t"
+	ran := 0
 	for _, m := range rep.Models {
 		if m.result != nil {
-			head += m.Name + "\t"
+			ran++
 		}
 	}
-	fmt.Fprintln(tw, head)
-	for d := 0; d < eval.Classes; d++ {
-		line := fmt.Sprintf("%d\t", d)
-		for _, m := range rep.Models {
-			if m.result != nil {
-				line += fmt.Sprintf("%.2f%%\t", 100*m.PerClass[d])
-			}
-		}
-		fmt.Fprintln(tw, line)
+	if ran > 0 {
+		writePerClass(w, rep.Models)
 	}
-	tw.Flush()
-
 	for _, m := range rep.Models {
 		if m.result == nil {
 			continue
@@ -511,6 +497,33 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	if rep.Gate != "" {
 		fmt.Fprintf(w, "\ngate failed: %s\n", rep.Gate)
 	}
+}
+
+// writePerClass prints the accuracy of each digit, a column per model that ran.
+func writePerClass(w io.Writer, models []*modelReport) {
+	fmt.Fprintln(w, "\nper-class accuracy")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "digit\t"
+	for _, m := range models {
+		if m.result != nil {
+			head += m.Name + "\t"
+		}
+	}
+	fmt.Fprintln(tw, head)
+	for d := 0; d < eval.Classes; d++ {
+		line := fmt.Sprintf("%d\t", d)
+		for _, m := range models {
+			if m.result != nil {
+				if math.IsNaN(float64(m.PerClass[d])) {
+					line += "-\t" // no image of this digit
+				} else {
+					line += fmt.Sprintf("%.2f%%\t", 100*m.PerClass[d])
+				}
+			}
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
 }
 
 func bytesString(n int64) string { return thousands(int(n)) + " B" }
