@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -266,11 +267,16 @@ func TestEvalFewImages(t *testing.T) {
 			t.Errorf("digit %d: per-class accuracy %v", d, v)
 		}
 	}
-	if _, text, _ := run("eval", "--model", p, "--limit", "5", "-q"); !strings.Contains(text, "\n      3        -\n") {
+	// The text names the second copy of the model float#2, compares it
+	// with the first, and lists the ops once for both.
+	_, text, _ := run("eval", "--model", p, "--model", p, "--limit", "5", "-q")
+	if !regexp.MustCompile(`\n +3 +- +-\n`).MatchString(text) ||
+		!regexp.MustCompile(`\nagreement vs float +- +100\.00% \(0 differ\)`).MatchString(text) ||
+		!strings.Contains(text, "\nops of float, float#2: CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, RESHAPE, SOFTMAX\n") {
 		t.Errorf("text report:\n%s", text)
 	}
 	// No model ran: the table says why, and no per-class table follows.
-	code, text, _ := run("eval", "--model", filepath.Join(t.TempDir(), "missing.tflite"), "--limit", "5", "-q")
+	code, text, _ = run("eval", "--model", filepath.Join(t.TempDir(), "missing.tflite"), "--limit", "5", "-q")
 	if code != ExitError || !strings.Contains(text, "no such file") || strings.Contains(text, "per-class") {
 		t.Errorf("exit %d, report:\n%s", code, text)
 	}

@@ -190,6 +190,7 @@ func runEval(opts *EvalOptions) error {
 		}
 		rep.Models = append(rep.Models, mr)
 	}
+	uniqueNames(rep.Models)
 	for _, mr := range rep.Models {
 		if mr.result != nil {
 			fillDetails(mr, test, opts.ShowErrors)
@@ -222,6 +223,19 @@ func runEval(opts *EvalOptions) error {
 		return gateError{gate}
 	}
 	return nil
+}
+
+// uniqueNames gives models of the same name (e.g. two builds'
+// mnist_int8.tflite) the suffixes #2, #3…, so every column and comparison
+// says which one it is.
+func uniqueNames(models []*modelReport) {
+	seen := map[string]int{}
+	for _, m := range models {
+		seen[m.Name]++
+		if n := seen[m.Name]; n > 1 {
+			m.Name = fmt.Sprintf("%s#%d", m.Name, n)
+		}
+	}
 }
 
 // evalTargets resolves which models and which checkpoint to evaluate.
@@ -425,7 +439,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		if len(m.Ops) == 0 {
 			return "-"
 		}
-		return strings.Join(m.Ops, ",")
+		return fmt.Sprint(len(m.Ops), " (below)")
 	})
 	row("latency/image", func(m *modelReport) string { return fmt.Sprintf("%.0f µs", m.LatencyUS) })
 	if len(rep.Comparisons) > 0 {
@@ -433,7 +447,13 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		row("agreement vs "+ref, cmp(func(c comparison) string {
 			return fmt.Sprintf("%.2f%% (%d differ)", 100*c.Agreement, c.Disagreements)
 		}))
-		row("accuracy change", cmp(func(c comparison) string { return fmt.Sprintf("%+.2f pp", -c.AccuracyDropPP) }))
+		row("accuracy change", cmp(func(c comparison) string {
+			change := -c.AccuracyDropPP
+			if math.Abs(change) < 0.005 {
+				change = 0 // not "-0.00 pp"
+			}
+			return fmt.Sprintf("%+.2f pp", change)
+		}))
 		row("rel. L2 error", cmp(func(c comparison) string { return fmt.Sprintf("%.4f", c.RelL2) }))
 		row("cosine", cmp(func(c comparison) string { return fmt.Sprintf("%.6f", c.Cosine) }))
 	}
@@ -449,6 +469,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		}
 	}
 	tw.Flush()
+	writeOps(w, rep.Models)
 
 	ran := 0
 	for _, m := range rep.Models {
@@ -496,6 +517,29 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	}
 	if rep.Gate != "" {
 		fmt.Fprintf(w, "\ngate failed: %s\n", rep.Gate)
+	}
+}
+
+// writeOps lists the ops each model needs (what a TensorFlow Lite Micro op
+// resolver must register), once for models that need the same ones.
+func writeOps(w io.Writer, models []*modelReport) {
+	var lists []string
+	users := map[string][]string{}
+	for _, m := range models {
+		if len(m.Ops) == 0 {
+			continue
+		}
+		l := strings.Join(m.Ops, ", ")
+		if users[l] == nil {
+			lists = append(lists, l)
+		}
+		users[l] = append(users[l], m.Name)
+	}
+	if len(lists) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, l := range lists {
+		fmt.Fprintf(w, "ops of %s: %s\n", strings.Join(users[l], ", "), l)
 	}
 }
 
