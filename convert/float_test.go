@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
@@ -31,24 +31,12 @@ func seededCheckpoint(t testing.TB) *model.Checkpoint {
 	return ck
 }
 
-func testImages(t testing.TB, n int) mnist.Set {
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data.Test.Slice(0, n)
-}
-
 // TestFloatMatchesGorgonia runs the exported model in mnistcnn's interpreter
 // and the checkpoint in Gorgonia on the same images: every layout transform
 // must be right for the outputs to agree.
 func TestFloatMatchesGorgonia(t *testing.T) {
 	ck := seededCheckpoint(t)
-	set := testImages(t, 50)
+	set := mnisttest.Test(t, 50)
 	want, err := train.Predict(ck.Weights, set)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/digit"
 	"github.com/mnistcnn/mnistcnn/eval"
-	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 )
 
 // TestNormalizeMNIST feeds MNIST test images, already normalised by MNIST's
@@ -15,14 +15,7 @@ import (
 // on the first 2,000) and a trained model reads them the same way (it agreed
 // on 1,999 of the first 2,000 when this was written; 99 % is required).
 func TestNormalizeMNIST(t *testing.T) {
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Skip("no MNIST data:", err)
-	}
-	d, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mnisttest.Data(t)
 	m, err := eval.Load("../testdata/models/mnist_cnn_float_uint8in_alankrantas.tflite")
 	if err != nil {
 		t.Fatal(err)

@@ -4,21 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 )
-
-func testSet(t *testing.T, n int) mnist.Set {
-	t.Helper()
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data.Test.Slice(0, n)
-}
 
 // TestRunParallel runs a trained model made by TensorFlow's converter (the
 // AutoKeras CNN, uint8 pixels in) with one and with two goroutines: the
@@ -30,7 +17,7 @@ func TestRunParallel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := testSet(t, 300)
+	set := mnisttest.Test(t, 300)
 	one, err := m.Run(set, 1, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +88,7 @@ func TestTrainedInt8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := m.Run(testSet(t, 10000), 0, nil)
+	r, err := m.Run(mnisttest.Test(t, 10000), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

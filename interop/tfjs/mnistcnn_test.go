@@ -9,6 +9,7 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/convert"
 	"github.com/mnistcnn/mnistcnn/eval"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/quantize"
 	"github.com/mnistcnn/mnistcnn/tflite"
@@ -29,14 +30,7 @@ func TestMnistcnnModelsAgreeWithTFLite(t *testing.T) {
 		t.Skip("trains a model")
 	}
 	needHarness(t)
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mnisttest.Data(t)
 	cfg := train.DefaultConfig()
 	cfg.Epochs, cfg.Limit = 1, 3000
 	ck, err := train.NewCheckpoint(cfg)
@@ -250,14 +244,7 @@ func TestTrainedInt8AgreesWithTFLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := mnist.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mnisttest.Data(t)
 	test := data.Test
 	m, err := eval.Load(path)
 	if err != nil {

@@ -1,14 +1,13 @@
 package tfjs
 
 import (
-	"compress/gzip"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 )
 
 // The reference models and their expected results come from
@@ -69,37 +68,11 @@ func TestHelloWorldInt8(t *testing.T) {
 // testImages returns the first n MNIST test images (raw pixels) and labels.
 func testImages(t testing.TB, n int) (imgs, labels []uint8) {
 	t.Helper()
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Fatal(err)
+	s := mnisttest.Test(t, n)
+	if s.N != n || s.Rows != 28 || s.Cols != 28 {
+		t.Fatalf("MNIST test set gives %d images of %dx%d, want %d of 28x28", s.N, s.Rows, s.Cols, n)
 	}
-	read := func(base string, fn func(f *gzip.Reader) error) {
-		f, err := os.Open(filepath.Join(dir, base+".gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		z, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := fn(z); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var rows, cols int
-	read("t10k-images-idx3-ubyte", func(z *gzip.Reader) (err error) {
-		imgs, _, rows, cols, err = mnist.ReadImages(z, "t10k-images")
-		return err
-	})
-	read("t10k-labels-idx1-ubyte", func(z *gzip.Reader) (err error) {
-		labels, err = mnist.ReadLabels(z, "t10k-labels")
-		return err
-	})
-	if rows != 28 || cols != 28 || len(labels) < n {
-		t.Fatalf("MNIST test set is %d images of %dx%d, want at least %d of 28x28", len(labels), rows, cols, n)
-	}
-	return imgs[:n*28*28], labels[:n]
+	return s.Images, s.Labels
 }
 
 func argmax(v []float32) int {

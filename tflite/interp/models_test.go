@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
@@ -71,21 +72,6 @@ func TestReferenceModelsUnsupportedByName(t *testing.T) {
 	}
 }
 
-// loadMNISTTest returns the first n MNIST test images and labels, or skips
-// the test when the data (the GoMNIST module) is not in the module cache.
-func loadMNISTTest(t *testing.T, n int) mnist.Set {
-	t.Helper()
-	dir, err := mnist.Locate("")
-	if err != nil {
-		t.Skipf("MNIST data not available: %v", err)
-	}
-	d, err := mnist.Load(dir)
-	if err != nil {
-		t.Skipf("MNIST data not available: %v", err)
-	}
-	return d.Test.Slice(0, n)
-}
-
 // argmax is the index of the largest value (the first one on ties).
 func argmax(v []float32) int {
 	best := 0
@@ -134,7 +120,7 @@ func TestAlankrantasMNIST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := loadMNISTTest(t, 1000)
+	set := mnisttest.Test(t, 1000)
 	got := countCorrect(t, it, set, func(in *Tensor, i int) { copy(in.UInt8s(), set.Image(i)) })
 	// The project's reference results for this model: the real TFLite
 	// interpreter (tfjs-tflite, WASM) classifies 989 of the first 1000 test
