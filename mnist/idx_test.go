@@ -187,3 +187,37 @@ func TestReadHugeHeaderAllocatesLittle(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 1,016-byte file", got)
 	}
 }
+
+// FuzzRead feeds any bytes to both readers, plain and as a gzip stream.
+// They must never panic; a success must describe exactly the bytes given,
+// and an error must name the file.
+func FuzzRead(f *testing.F) {
+	f.Add(twoImages)
+	f.Add(idxLabels(3, 1, 4))
+	f.Add(gz(twoImages))
+	f.Add(idxImages(1<<31-1, 28, 28, nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if imgs, n, rows, cols, err := ReadImages(bytes.NewReader(b), "f"); err == nil {
+			if len(imgs) != n*rows*cols || len(b) != 16+len(imgs) {
+				t.Fatalf("%d images of %dx%d in %d pixel bytes from a %d-byte file", n, rows, cols, len(imgs), len(b))
+			}
+		} else if !strings.HasPrefix(err.Error(), "mnist: f: ") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		if labs, err := ReadLabels(bytes.NewReader(b), "f"); err == nil {
+			if len(b) != 8+len(labs) {
+				t.Fatalf("%d labels from a %d-byte file", len(labs), len(b))
+			}
+			for i, l := range labs {
+				if l > 9 {
+					t.Fatalf("label %d is %d", i, l)
+				}
+			}
+		} else if !strings.HasPrefix(err.Error(), "mnist: f: ") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		if z, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
+			ReadImages(z, "f") // any result but a panic
+		}
+	})
+}
