@@ -407,7 +407,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 			}
 			cells = append(cells, f(m))
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t")) // the last cell unpadded: no trailing blanks
 	}
 	byModel := map[string]comparison{}
 	for _, c := range rep.Comparisons {

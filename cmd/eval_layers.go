@@ -61,9 +61,9 @@ func layerComparison(models []*modelReport, test mnist.Set) ([]layerReport, erro
 func writeLayers(w io.Writer, layers []layerReport) {
 	fmt.Fprintf(w, "\nint8 against float, layer by layer (first %d test images, int8 output dequantized)\n", layerImages)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "op\tkind\toutput\trel. L2\tcosine\tmax |diff|\t")
+	fmt.Fprintln(tw, "op\tkind\toutput\trel. L2\tcosine\tmax |diff|")
 	for _, l := range layers {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.4f\t%.6f\t%.4f\t\n", l.Op, l.Kind, l.Tensor, l.RelL2, l.Cosine, l.MaxAbs)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.4f\t%.6f\t%.4f\n", l.Op, l.Kind, l.Tensor, l.RelL2, l.Cosine, l.MaxAbs)
 	}
 	tw.Flush()
 }
