@@ -64,23 +64,7 @@ func TestMnistcnnModelsAgreeWithTFLite(t *testing.T) {
 	test := data.Test
 	for _, b := range built {
 		path := filepath.Join(out, b.Name+".tflite")
-		m, err := eval.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ours, err := m.Run(test, 0, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sg := b.Model.Subgraphs[0]
-		var q Quant
-		if in := sg.Tensors[sg.Inputs[0]]; in.Quant != nil {
-			q = Quant{in.Quant.Scale[0], int32(in.Quant.ZeroPoint[0])}
-		}
-		raw, _, err := RunMNIST(path, test.Images, test.N, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ours, raw := runBoth(t, path, b.Model, test)
 		switch b.Kind {
 		case convert.KindFloat:
 			theirs := Float32s(raw)
@@ -105,6 +89,36 @@ func TestMnistcnnModelsAgreeWithTFLite(t *testing.T) {
 
 }
 
+// runBoth runs the model m, stored at path, on every image of test in
+// mnistcnn (through eval, as the eval command does) and in TensorFlow Lite,
+// and returns mnistcnn's result and TensorFlow Lite's raw output bytes.
+func runBoth(t *testing.T, path string, m *tflite.Model, test mnist.Set) (*eval.Result, []byte) {
+	t.Helper()
+	em, err := eval.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := em.Run(test, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _, err := RunMNIST(path, test.Images, test.N, inputQuant(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ours, raw
+}
+
+// inputQuant is the quantization of m's input, zero for a float input.
+func inputQuant(m *tflite.Model) Quant {
+	sg := m.Subgraphs[0]
+	in := sg.Tensors[sg.Inputs[0]].Quant
+	if in == nil {
+		return Quant{}
+	}
+	return Quant{in.Scale[0], int32(in.ZeroPoint[0])}
+}
+
 func abs(x int) int {
 	if x < 0 {
 		return -x
@@ -124,8 +138,7 @@ func abs(x int) int {
 //     1 LSB in either runtime: such near-ties are then counted and logged.
 func checkInt8(t *testing.T, full *tflite.Model, path string, test mnist.Set, ours *eval.Result, softmax []int8, nearTiesOK bool) {
 	sg := full.Subgraphs[0]
-	in := sg.Tensors[sg.Inputs[0]].Quant
-	q := Quant{in.Scale[0], int32(in.ZeroPoint[0])}
+	q := inputQuant(full)
 	last := len(sg.Operators) - 1
 	for k := 0; k <= last; k++ {
 		n := 300
@@ -244,22 +257,8 @@ func TestTrainedInt8AgreesWithTFLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := mnisttest.Data(t)
-	test := data.Test
-	m, err := eval.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, err := m.Run(test, 0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sg := full.Subgraphs[0]
-	in := sg.Tensors[sg.Inputs[0]].Quant
-	raw, _, err := RunMNIST(path, test.Images, test.N, Quant{in.Scale[0], int32(in.ZeroPoint[0])})
-	if err != nil {
-		t.Fatal(err)
-	}
+	test := mnisttest.Data(t).Test
+	ours, raw := runBoth(t, path, full, test)
 	softmax := Int8s(raw)
 	same := 0
 	for i := 0; i < test.N; i++ {
