@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+
+	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
 // BenchmarkFloatMNIST is one image through the reference CNN's float graph
@@ -58,11 +60,21 @@ func BenchmarkFloatAlankrantas(b *testing.B) {
 	}
 }
 
-// BenchmarkFloatMNISTParallel runs GOMAXPROCS goroutines, each with its own
-// interpreter (Clone), as a whole-test-set evaluation does; images/s is the
-// total throughput.
+// BenchmarkFloatMNISTParallel and BenchmarkInt8MNISTParallel run
+// GOMAXPROCS goroutines, each with its own interpreter (Clone), as a
+// whole-test-set evaluation does; images/s is the total throughput.
 func BenchmarkFloatMNISTParallel(b *testing.B) {
-	it, err := New(mnistShapedModel(1))
+	img := mnistImage(1)
+	benchParallel(b, mnistShapedModel(1), func(it *Interpreter) { copy(it.Input(0).Float32s(), img) })
+}
+
+func BenchmarkInt8MNISTParallel(b *testing.B) {
+	img := mnistImageInt8(1)
+	benchParallel(b, mnistShapedInt8Model(1), func(it *Interpreter) { copy(it.Input(0).Int8s(), img) })
+}
+
+func benchParallel(b *testing.B, m *tflite.Model, setInput func(*Interpreter)) {
+	it, err := New(m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,9 +83,8 @@ func BenchmarkFloatMNISTParallel(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		c := it.Clone()
-		img := mnistImage(1)
 		for pb.Next() {
-			copy(c.Input(0).Float32s(), img)
+			setInput(c)
 			if err := c.Invoke(); err != nil {
 				b.Error(err)
 				return
