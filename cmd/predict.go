@@ -12,6 +12,7 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/digit"
 	"github.com/mnistcnn/mnistcnn/eval"
+	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/spf13/cobra"
 )
 
@@ -100,7 +101,7 @@ func runPredict(opts *PredictOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		preds = append(preds, prediction{Path: path, Prediction: argmaxScores(p), Probabilities: p})
+		preds = append(preds, prediction{Path: path, Prediction: model.Class(p), Probabilities: p})
 	}
 	if opts.g.json {
 		return writeJSON(opts.g.stdout, struct {
@@ -113,17 +114,6 @@ func runPredict(opts *PredictOptions) error {
 		fmt.Fprintln(opts.g.stdout)
 	}
 	return writePredictions(opts.g.stdout, preds)
-}
-
-// argmaxScores is the first index of the largest score, as eval counts it.
-func argmaxScores(p []float32) int {
-	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // writePredictions prints a table of models (columns) by digits (rows)

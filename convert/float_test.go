@@ -3,6 +3,7 @@ package convert
 import (
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
@@ -94,10 +95,10 @@ func TestFloatLayout(t *testing.T) {
 		}
 	}
 	in, out := sg.Tensors[sg.Inputs[0]], sg.Tensors[sg.Outputs[0]]
-	if in.Type != tflite.Float32 || !equal32(in.Shape, []int32{1, 28, 28, 1}) {
+	if in.Type != tflite.Float32 || !slices.Equal(in.Shape, []int32{1, 28, 28, 1}) {
 		t.Errorf("input %v %v, want FLOAT32 [1 28 28 1]", in.Type, in.Shape)
 	}
-	if out.Type != tflite.Float32 || !equal32(out.Shape, []int32{1, 10}) {
+	if out.Type != tflite.Float32 || !slices.Equal(out.Shape, []int32{1, 10}) {
 		t.Errorf("output %v %v, want FLOAT32 [1 10]", out.Type, out.Shape)
 	}
 	if v, ok := m.MinRuntimeVersion(); !ok || v != "1.5.0" {
@@ -139,16 +140,4 @@ func TestFloatRefusesWrongCheckpoint(t *testing.T) {
 	if _, err := Float(ck, ""); err == nil {
 		t.Fatal("a NaN weight was converted")
 	}
-}
-
-func equal32(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/mnistcnn/mnistcnn/digit"
 	"github.com/mnistcnn/mnistcnn/eval"
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
+	"github.com/mnistcnn/mnistcnn/model"
 )
 
 // TestNormalizeMNIST feeds MNIST test images, already normalised by MNIST's
@@ -48,7 +49,7 @@ func TestNormalizeMNIST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if argmax(a) == argmax(b) {
+		if model.Class(a) == model.Class(b) {
 			agree++
 		}
 	}
@@ -58,14 +59,4 @@ func TestNormalizeMNIST(t *testing.T) {
 	if agree < n*99/100 {
 		t.Errorf("the model reads %d of %d normalised images as it reads the originals, want 99 %%", agree, n)
 	}
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for i := range v {
-		if v[i] > v[best] {
-			best = i
-		}
-	}
-	return best
 }

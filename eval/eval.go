@@ -7,7 +7,6 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
@@ -173,7 +173,7 @@ func (m *Model) Run(set mnist.Set, workers int, progress func(done int)) (*Resul
 		return nil, firstErr
 	}
 	for i := 0; i < set.N; i++ {
-		p := argmax(r.Scores[i*Classes : (i+1)*Classes])
+		p := model.Class(r.Scores[i*Classes : (i+1)*Classes])
 		r.Predictions[i] = uint8(p)
 		if int(set.Labels[i]) == p {
 			r.Correct++
@@ -193,7 +193,7 @@ func ScoresResult(scores []float32, labels []uint8, latency time.Duration) (*Res
 	}
 	r := &Result{Total: len(labels), Predictions: make([]uint8, len(labels)), Scores: scores}
 	for i := range labels {
-		p := argmax(scores[i*Classes : (i+1)*Classes])
+		p := model.Class(scores[i*Classes : (i+1)*Classes])
 		r.Predictions[i] = uint8(p)
 		if labels[i] == uint8(p) {
 			r.Correct++
@@ -207,18 +207,6 @@ func ScoresResult(scores []float32, labels []uint8, latency time.Duration) (*Res
 
 // Classes is the number of MNIST classes a model must score.
 const Classes = 10
-
-// argmax is the index of the largest value; the first one on ties, so that
-// every runtime that computes the same scores reports the same class.
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] || (math.IsNaN(float64(v[best])) && !math.IsNaN(float64(x))) {
-			best = i
-		}
-	}
-	return best
-}
 
 // Ops lists the distinct builtin operators of the model's first subgraph in
 // name order: what a TensorFlow Lite Micro op resolver must register.

@@ -20,6 +20,20 @@ const (
 	Classes = 10
 )
 
+// Class is the class that scores pick: the index of the largest score, the
+// first one on ties (so every runtime that computes the same scores reports
+// the same class), and never a NaN while some score is a number; 0 for no
+// scores.
+func Class(scores []float32) int {
+	best := 0
+	for i, x := range scores {
+		if x > scores[best] || (scores[best] != scores[best] && x == x) {
+			best = i
+		}
+	}
+	return best
+}
+
 // Kind is a layer kind.
 type Kind int
 

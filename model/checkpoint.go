@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/mnistcnn/mnistcnn/internal/atomicfile"
 )
@@ -252,7 +253,7 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 	}
 	for i, t := range c.Weights {
 		p := specs[i]
-		if t.Name != p.Name || !equalShape(t.Shape, p.Shape) {
+		if t.Name != p.Name || !slices.Equal(t.Shape, p.Shape) {
 			return errorf("checkpoint weight %d is %s %v, want %s %v", i, t.Name, t.Shape, p.Name, p.Shape)
 		}
 	}
@@ -272,18 +273,6 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 		}
 	}
 	return nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // UnmarshalCheckpoint decodes a checkpoint written by MarshalBinary. It

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,7 +169,7 @@ func TestNewCheckpointWeights(t *testing.T) {
 	specs := Params()
 	n := 0
 	for i, w := range ws {
-		if w.Name != specs[i].Name || !equalShape(w.Shape, specs[i].Shape) || len(w.Data) != w.Len() {
+		if w.Name != specs[i].Name || !slices.Equal(w.Shape, specs[i].Shape) || len(w.Data) != w.Len() {
 			t.Errorf("weight %d: %s %v with %d values", i, w.Name, w.Shape, len(w.Data))
 		}
 		n += len(w.Data)

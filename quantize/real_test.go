@@ -173,7 +173,7 @@ func predictFloat(t *testing.T, m *tflite.Model, s mnist.Set) []int {
 		if err := ip.Invoke(); err != nil {
 			t.Fatal(err)
 		}
-		pred[i] = argmax(ip.Output(0).Float32s())
+		pred[i] = model.Class(ip.Output(0).Float32s())
 	}
 	return pred
 }
@@ -197,15 +197,15 @@ func predictInt8(t *testing.T, m *tflite.Model, s mnist.Set) []int {
 		for j, v := range out {
 			f[j] = float32(v)
 		}
-		pred[i] = argmax(f)
+		pred[i] = model.Class(f)
 	}
 	return pred
 }
 
 // predictTFLite runs the int8 model in TensorFlow Lite's own interpreter.
-func predictTFLite(t *testing.T, model []byte, s mnist.Set) []int {
+func predictTFLite(t *testing.T, file []byte, s mnist.Set) []int {
 	path := filepath.Join(t.TempDir(), "int8.tflite")
-	if err := os.WriteFile(path, model, 0o644); err != nil {
+	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	in := make([]int8, len(s.Images))
@@ -222,19 +222,7 @@ func predictTFLite(t *testing.T, model []byte, s mnist.Set) []int {
 		for j := range f {
 			f[j] = float32(out[10*i+j])
 		}
-		pred[i] = argmax(f)
+		pred[i] = model.Class(f)
 	}
 	return pred
-}
-
-// argmax is the first index of the largest value (ties go to the lower
-// class, as numpy's argmax does).
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -60,7 +60,7 @@ func Evaluate(weights []model.Tensor, set mnist.Set) (loss, accuracy float64, er
 	err = forward(weights, set, func(i int, z []float32) {
 		logSoftmax(z, lp[:])
 		loss -= lp[set.Labels[i]]
-		if argmax(z) == int(set.Labels[i]) {
+		if model.Class(z) == int(set.Labels[i]) {
 			correct++
 		}
 	})

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
@@ -151,7 +152,7 @@ func checkWeights(weights []model.Tensor) error {
 	}
 	for i, s := range specs {
 		t := weights[i]
-		if t.Name != s.Name || !equalShape(t.Shape, s.Shape) {
+		if t.Name != s.Name || !slices.Equal(t.Shape, s.Shape) {
 			return fmt.Errorf("train: weight %d is %s %v, want %s %v", i, t.Name, t.Shape, s.Name, s.Shape)
 		}
 		if len(t.Data) != t.Len() {
@@ -161,32 +162,9 @@ func checkWeights(weights []model.Tensor) error {
 	return nil
 }
 
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// argmax is the index of the largest of v (the first one on ties).
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // logSoftmax writes log softmax(z) into dst in float64: z_i − max − log Σ exp(z_j − max).
 func logSoftmax(z []float32, dst []float64) {
-	m := float64(z[argmax(z)])
+	m := float64(z[model.Class(z)])
 	var s float64
 	for _, v := range z {
 		s += math.Exp(float64(v) - m)

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mnistcnn/mnistcnn/model"
 )
@@ -109,7 +110,7 @@ func checkOptState(o model.Optimizer, weights, st []model.Tensor) error {
 		return fmt.Errorf("train: %d optimizer state tensors, %s needs %d", len(st), o.Name, len(want))
 	}
 	for i, w := range want {
-		if st[i].Name != w.Name || !equalShape(st[i].Shape, w.Shape) || len(st[i].Data) != len(w.Data) {
+		if st[i].Name != w.Name || !slices.Equal(st[i].Shape, w.Shape) || len(st[i].Data) != len(w.Data) {
 			return fmt.Errorf("train: optimizer state %d is %s %v (%d values), want %s %v",
 				i, st[i].Name, st[i].Shape, len(st[i].Data), w.Name, w.Shape)
 		}

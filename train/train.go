@@ -161,7 +161,7 @@ func checkCheckpoint(ck *model.Checkpoint) error {
 func countCorrect(logits []float32, set mnist.Set, idx []int) int {
 	c := 0
 	for b, i := range idx {
-		if argmax(logits[b*model.Classes:(b+1)*model.Classes]) == int(set.Labels[i]) {
+		if model.Class(logits[b*model.Classes:(b+1)*model.Classes]) == int(set.Labels[i]) {
 			c++
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/mnistcnn/mnistcnn/eval"
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/quantize"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
@@ -74,7 +75,7 @@ func TestMnistcnnModelsAgreeWithTFLite(t *testing.T) {
 			}
 			same := 0
 			for i := 0; i < test.N; i++ {
-				if argmax(theirs[i*10:(i+1)*10]) == int(ours.Predictions[i]) {
+				if model.Class(theirs[i*10:(i+1)*10]) == int(ours.Predictions[i]) {
 					same++
 				}
 			}

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
+	"github.com/mnistcnn/mnistcnn/model"
 )
 
 // The reference models and their expected results come from
 // /work/shared/reference-models/README.md; testdata/models/README.md names their sources.
-func model(name string) string {
+func modelPath(name string) string {
 	return filepath.Join("..", "..", "testdata", "models", name+".tflite")
 }
 
@@ -33,7 +34,7 @@ func TestHelloWorldFloat(t *testing.T) {
 	// x = π/2 rounded to 7 decimals; the model approximates sin(x) and TFLite answers
 	// 0.995672166 (reference README: same value on TFLM, tfjs and ArmNN). The second input
 	// 0 checks that inputs are not mixed up: sin(0) ≈ 0, the model is off by a few percent.
-	out, info, err := RunFloat32(model("hello_world_float"), []float32{1.5707963, 0}, 2)
+	out, info, err := RunFloat32(modelPath("hello_world_float"), []float32{1.5707963, 0}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestHelloWorldInt8(t *testing.T) {
 	// Input scale 0.0244801156, zero point -128 (reference README):
 	// round(1.5707963/0.0244801156) - 128 = 64 - 128 = -64. The README gives output 126,
 	// which it dequantizes to 1.003206 ≈ sin(π/2).
-	out, info, err := RunInt8(model("hello_world_int8"), []int8{-64}, 1)
+	out, info, err := RunInt8(modelPath("hello_world_int8"), []int8{-64}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,22 +76,12 @@ func testImages(t testing.TB, n int) (imgs, labels []uint8) {
 	return s.Images, s.Labels
 }
 
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 func TestMNISTUint8Model(t *testing.T) {
 	needHarness(t)
 	const n = 1000
 	imgs, labels := testImages(t, n)
 	// The model takes raw uint8 pixels [1,28,28] and gives 10 float32 scores.
-	raw, info, err := RunMNIST(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n, Quant{})
+	raw, info, err := RunMNIST(modelPath("mnist_cnn_float_uint8in_alankrantas"), imgs, n, Quant{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +92,7 @@ func TestMNISTUint8Model(t *testing.T) {
 	scores := Float32s(raw)
 	correct := 0
 	for i := range n {
-		if argmax(scores[10*i:10*i+10]) == int(labels[i]) {
+		if model.Class(scores[10*i:10*i+10]) == int(labels[i]) {
 			correct++
 		}
 	}
@@ -116,7 +107,7 @@ func TestPersonDetectRejected(t *testing.T) {
 	needHarness(t)
 	// The reference README: tfjs rejects person_detect because a depthwise bias has
 	// quantized_dimension 3 on a 1-D tensor. The error must carry the runtime's reason.
-	_, err := Inspect(model("person_detect"))
+	_, err := Inspect(modelPath("person_detect"))
 	if err == nil {
 		t.Fatal("person_detect loaded, want the runtime to reject it")
 	}
@@ -141,16 +132,16 @@ func TestErrors(t *testing.T) {
 		{"missing model", func() error { _, err := Inspect("no-such.tflite"); return err }, "no such file"},
 		{"garbage model", func() error { _, err := Inspect(garbage); return err }, "Can't initialize model"},
 		{"input not divisible", func() error {
-			_, _, err := Run(model("hello_world_int8"), []byte{1, 2, 3}, 2)
+			_, _, err := Run(modelPath("hello_world_int8"), []byte{1, 2, 3}, 2)
 			return err
 		}, "do not split"},
 		// hello_world_float wants 4 bytes an input; 2 inputs of 2 bytes do not fit.
 		{"input size", func() error {
-			_, _, err := Run(model("hello_world_float"), []byte{1, 2, 3, 4}, 2)
+			_, _, err := Run(modelPath("hello_world_float"), []byte{1, 2, 3, 4}, 2)
 			return err
 		}, "input tensor is 4 bytes, got 2"},
 		{"wrong type", func() error {
-			_, _, err := RunInt8(model("hello_world_float"), []int8{0, 0, 0, 0}, 1)
+			_, _, err := RunInt8(modelPath("hello_world_float"), []int8{0, 0, 0, 0}, 1)
 			return err
 		}, "float32 to float32, want int8 to int8"},
 	}
@@ -179,7 +170,7 @@ func TestMNISTLSTM(t *testing.T) {
 		{"mnist_lstm_int8", Quant{Scale: 1.0 / 255, ZeroPoint: -128}, 922, "int8"},
 	}
 	for _, c := range cases {
-		raw, info, err := RunMNIST(model(c.name), imgs, n, c.in)
+		raw, info, err := RunMNIST(modelPath(c.name), imgs, n, c.in)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -196,7 +187,7 @@ func TestMNISTLSTM(t *testing.T) {
 		}
 		correct := 0
 		for i := range n {
-			if argmax(scores[10*i:10*i+10]) == int(labels[i]) {
+			if model.Class(scores[10*i:10*i+10]) == int(labels[i]) {
 				correct++
 			}
 		}
@@ -247,7 +238,7 @@ func BenchmarkMNISTUint8Model(b *testing.B) {
 	imgs, _ := testImages(b, n)
 	var inferMS, loadMS float64
 	for b.Loop() {
-		_, info, err := Run(model("mnist_cnn_float_uint8in_alankrantas"), imgs, n)
+		_, info, err := Run(modelPath("mnist_cnn_float_uint8in_alankrantas"), imgs, n)
 		if err != nil {
 			b.Fatal(err)
 		}

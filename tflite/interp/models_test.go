@@ -13,6 +13,7 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
+	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
@@ -72,17 +73,6 @@ func TestReferenceModelsUnsupportedByName(t *testing.T) {
 	}
 }
 
-// argmax is the index of the largest value (the first one on ties).
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // countCorrect runs every image of set through clones of it, one per CPU,
 // with fill writing image i into the input tensor, and counts the outputs
 // whose argmax is the label.
@@ -102,7 +92,7 @@ func countCorrect(t *testing.T, it *Interpreter, set mnist.Set, fill func(in *Te
 					t.Error(err)
 					return
 				}
-				if argmax(c.Output(0).Float32s()) == int(set.Labels[i]) {
+				if model.Class(c.Output(0).Float32s()) == int(set.Labels[i]) {
 					correct.Add(1)
 				}
 			}

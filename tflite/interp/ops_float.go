@@ -3,6 +3,7 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/kernels"
@@ -74,7 +75,7 @@ func want4D(what string, x *Tensor) error {
 
 // wantShape checks an output's declared shape against the computed one.
 func wantShape(x *Tensor, want []int) error {
-	if !sameShape(x.Shape, want) {
+	if !slices.Equal(x.Shape, want) {
 		return fmt.Errorf("output shape %v, want %v", x.Shape, want)
 	}
 	return nil
