@@ -18,6 +18,9 @@ type CFiles struct {
 //	alignas(16) const unsigned char <name>[] = {...};
 //	const unsigned int <name>_len = <len(data)>;
 //
+// and, when info.ArenaBytes is known, the header's constant
+// <name>_arena_bytes: the tensor arena to start from.
+//
 // The source includes the header (named header, e.g. "mnist_int8.h"), so
 // the const array has external linkage; the header declares both with C
 // linkage, so C and C++ code can use them. Both files start with a comment
@@ -71,9 +74,16 @@ extern const unsigned int %[2]s_len;
 #ifdef __cplusplus
 }  // extern "C"
 #endif
-
-#endif  // %[1]s
 `, guard, name)
+	if info.ArenaBytes > 0 {
+		fmt.Fprintf(&h, `
+// A tensor arena size to start from, in bytes: mnistcnn's plan of the
+// activations plus a margin for TensorFlow Lite Micro's bookkeeping. A
+// constant expression in C and C++, e.g. for a static arena's size.
+enum { %s_arena_bytes = %d };
+`, name, info.ArenaBytes+tflmOverhead)
+	}
+	fmt.Fprintf(&h, "\n#endif  // %s\n", guard)
 
 	var s bytes.Buffer
 	s.WriteString(GeneratedHeader + "\n\n")

@@ -23,6 +23,8 @@ const checkProgram = `#include <stdint.h>
 #include "g_test.h"
 
 static unsigned char want[1 << 20];
+/* The arena size is a constant expression: it can size a static array. */
+static unsigned char arena[g_hello_world_int8_arena_bytes];
 
 int main(int argc, char** argv) {
   FILE* f;
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
     for (i = 0; i < 28 * 28; i++) sum += g_test_images[k][i / 28][i % 28];
     printf("image %u label %u sum %lu\n", k, g_test_labels[k], sum);
   }
+  printf("arena %u bytes\n", (unsigned)sizeof arena);
   return 0;
 }
 `
@@ -92,6 +95,8 @@ func TestCompileC(t *testing.T) {
 		t.Skip("gcc or g++ not installed")
 	}
 	data, info := readModel(t, helloInt8)
+	info.ArenaBytes = 2056 // as in the golden test: the header gets 2056 + 8 KiB
+	wantOut := wantCheckOutput(len(data)) + "arena 10248 bytes\n"
 	cc, err := EmitCC("g_hello_world_int8", "hello_world_int8.h", data, info)
 	if err != nil {
 		t.Fatal(err)
@@ -151,8 +156,8 @@ func TestCompileC(t *testing.T) {
 				run(t, dir, nil, args[0], args[1:i]...)
 				args = args[min(i+1, len(args)):]
 			}
-			if got := run(t, dir, nil, filepath.Join(dir, "prog"), model); got != wantCheckOutput(len(data)) {
-				t.Errorf("program printed\n%s\nwant\n%s", got, wantCheckOutput(len(data)))
+			if got := run(t, dir, nil, filepath.Join(dir, "prog"), model); got != wantOut {
+				t.Errorf("program printed\n%s\nwant\n%s", got, wantOut)
 			}
 		})
 	}
