@@ -51,6 +51,15 @@ type ModelInfo struct {
 	ArenaBytes int
 }
 
+// TFLMArenaBytes is the tensor arena a TensorFlow Lite Micro user should
+// start from: the planned activations plus tflmOverhead; 0 if unknown.
+func (info ModelInfo) TFLMArenaBytes() int {
+	if info.ArenaBytes <= 0 {
+		return 0
+	}
+	return info.ArenaBytes + tflmOverhead
+}
+
 // resolverMethods maps builtin operators to the tflite::MicroMutableOpResolver
 // method that registers them.
 var resolverMethods = map[tflite.BuiltinOperator]string{
@@ -266,7 +275,7 @@ func describe(size int, info ModelInfo) []string {
 		fmt.Sprintf("Op resolver: tflite::MicroMutableOpResolver<%d> with %s", len(calls), strings.Join(calls, ", ")))
 	if info.ArenaBytes > 0 {
 		lines = append(lines, fmt.Sprintf("Tensor arena: activations take %d bytes (mnistcnn's memory plan); TensorFlow Lite", info.ArenaBytes),
-			fmt.Sprintf("Micro adds its own bookkeeping: start from %d bytes and check arena_used_bytes().", info.ArenaBytes+tflmOverhead))
+			fmt.Sprintf("Micro adds its own bookkeeping: start from %d bytes and check arena_used_bytes().", info.TFLMArenaBytes()))
 	}
 	return lines
 }

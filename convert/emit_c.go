@@ -19,7 +19,7 @@ type CFiles struct {
 //	const unsigned int <name>_len = <len(data)>;
 //
 // and, when info.ArenaBytes is known, the header's constant
-// <name>_arena_bytes: the tensor arena to start from.
+// <name>_arena_bytes = info.TFLMArenaBytes(), the tensor arena to start from.
 //
 // The source includes the header (named header, e.g. "mnist_int8.h"), so
 // the const array has external linkage; the header declares both with C
@@ -75,13 +75,13 @@ extern const unsigned int %[2]s_len;
 }  // extern "C"
 #endif
 `, guard, name)
-	if info.ArenaBytes > 0 {
+	if n := info.TFLMArenaBytes(); n > 0 {
 		fmt.Fprintf(&h, `
 // A tensor arena size to start from, in bytes: mnistcnn's plan of the
 // activations plus a margin for TensorFlow Lite Micro's bookkeeping. A
 // constant expression in C and C++, e.g. for a static arena's size.
 enum { %s_arena_bytes = %d };
-`, name, info.ArenaBytes+tflmOverhead)
+`, name, n)
 	}
 	fmt.Fprintf(&h, "\n#endif  // %s\n", guard)
 
