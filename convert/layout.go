@@ -1,7 +1,10 @@
 package convert
 
-// Every layout transform between training (Gorgonia) and TFLite lives in this
-// file. Training keeps activations NCHW, conv kernels (out, in, kh, kw),
+import "github.com/mnistcnn/mnistcnn/internal/layout"
+
+// Every layout transform between the checkpoint (Gorgonia's layouts) and
+// TFLite lives in this file or, for those training shares, in
+// internal/layout. The checkpoint keeps conv kernels (out, in, kh, kw),
 // dense kernels (in, out) used as x·W, and flattens (C, H, W). TFLite wants
 // activations NHWC, conv filters OHWI, fully connected weights (out, in), and
 // flattens (H, W, C).
@@ -11,15 +14,7 @@ package convert
 //	dst[o][y][x][i] = src[o][i][y][x]
 func convKernelOHWI(src []float32, out, in, kh, kw int) []float32 {
 	dst := make([]float32, len(src))
-	for o := 0; o < out; o++ {
-		for i := 0; i < in; i++ {
-			for y := 0; y < kh; y++ {
-				for x := 0; x < kw; x++ {
-					dst[((o*kh+y)*kw+x)*in+i] = src[((o*in+i)*kh+y)*kw+x]
-				}
-			}
-		}
-	}
+	layout.KernelOHWI(dst, src, out, in, kh, kw)
 	return dst
 }
 
