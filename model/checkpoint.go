@@ -19,15 +19,21 @@ import (
 // Layers that changes Params() needs a new name.
 const ArchName = "mnistcnn-reference-v1"
 
-// CheckpointVersion is the version of the checkpoint format this code writes
-// and the only one it reads.
-const CheckpointVersion = 1
+// CheckpointVersion is the newest version of the checkpoint format, the
+// one this code writes for a run with random shifts. It reads every version
+// from 1.
+//
+// Version 2 adds the header field "shift" (Checkpoint.Shift). A checkpoint
+// without shifts is written as version 1, byte for byte as before, so
+// older mnistcnn binaries still read it; one with shifts is version 2,
+// which they refuse instead of resuming it without its shifts.
+const CheckpointVersion = 2
 
-// Checkpoint file format, version 1. All integers little-endian.
+// Checkpoint file format, versions 1 and 2. All integers little-endian.
 //
 //	offset  size  content
 //	0       8     magic "MNISTCKP"
-//	8       4     uint32 format version (1)
+//	8       4     uint32 format version (1 or 2)
 //	12      4     uint32 header length H
 //	16      H     JSON header: every field of Checkpoint except the tensor
 //	              data, and for each tensor of Weights then OptState its
@@ -75,6 +81,11 @@ type Checkpoint struct {
 	// Training configuration; Epochs is the number of epochs requested.
 	Batch, Epochs, Limit, ValSplit int
 
+	// Shift is the largest random shift, in pixels along each axis, of a
+	// training image (data augmentation); 0 for none, and in checkpoints
+	// written before the field existed.
+	Shift int
+
 	Epoch   int   // completed epochs
 	Step    int   // optimizer steps done inside epoch Epoch (0 at an epoch boundary)
 	OptStep int64 // total optimizer steps (Adam's t)
@@ -94,6 +105,14 @@ type Checkpoint struct {
 	TestAccuracy float64 // -1 when not measured yet
 }
 
+// version is the format version c is written in: the oldest that holds it.
+func version(c *Checkpoint) uint32 {
+	if c.Shift != 0 {
+		return 2
+	}
+	return 1
+}
+
 // ckptHeader is the JSON header of the file format.
 type ckptHeader struct {
 	Arch         string         `json:"arch"`
@@ -103,6 +122,7 @@ type ckptHeader struct {
 	Epochs       int            `json:"epochs"`
 	Limit        int            `json:"limit"`
 	ValSplit     int            `json:"val_split"`
+	Shift        int            `json:"shift,omitempty"`
 	Epoch        int            `json:"epoch"`
 	Step         int            `json:"step"`
 	OptStep      int64          `json:"opt_step"`
@@ -163,7 +183,7 @@ func marshalCheckpoint(c *Checkpoint, specs []ParamSpec) ([]byte, error) {
 	}
 	h := ckptHeader{
 		Arch: c.Arch, Seed: c.Seed, Optimizer: c.Optimizer,
-		Batch: c.Batch, Epochs: c.Epochs, Limit: c.Limit, ValSplit: c.ValSplit,
+		Batch: c.Batch, Epochs: c.Epochs, Limit: c.Limit, ValSplit: c.ValSplit, Shift: c.Shift,
 		Epoch: c.Epoch, Step: c.Step, OptStep: c.OptStep,
 		StepLossSum: c.StepLossSum, StepCorrect: c.StepCorrect,
 		History: c.History, TestAccuracy: c.TestAccuracy,
@@ -184,7 +204,7 @@ func marshalCheckpoint(c *Checkpoint, specs []ParamSpec) ([]byte, error) {
 	}
 	b := make([]byte, 0, ckptPrefix+len(js)+4*n+ckptSum)
 	b = append(b, ckptMagic...)
-	b = binary.LittleEndian.AppendUint32(b, CheckpointVersion)
+	b = binary.LittleEndian.AppendUint32(b, version(c))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)))
 	b = append(b, js...)
 	for _, ts := range [][]Tensor{c.Weights, c.OptState} {
@@ -219,7 +239,7 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 		v    int64
 	}{
 		{"batch", int64(c.Batch)}, {"epochs", int64(c.Epochs)}, {"limit", int64(c.Limit)},
-		{"val_split", int64(c.ValSplit)}, {"epoch", int64(c.Epoch)}, {"step", int64(c.Step)},
+		{"val_split", int64(c.ValSplit)}, {"shift", int64(c.Shift)}, {"epoch", int64(c.Epoch)}, {"step", int64(c.Step)},
 		{"opt_step", c.OptStep}, {"step_correct", int64(c.StepCorrect)},
 	} {
 		if f.v < 0 {
@@ -295,8 +315,9 @@ func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
 	if len(b) < ckptPrefix {
 		return nil, errorf("checkpoint truncated: %d bytes", len(b))
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != CheckpointVersion {
-		return nil, errorf("checkpoint is version %d, this mnistcnn reads version %d", v, CheckpointVersion)
+	v := binary.LittleEndian.Uint32(b[8:])
+	if v < 1 || v > CheckpointVersion {
+		return nil, errorf("checkpoint is version %d, this mnistcnn reads versions 1 to %d", v, CheckpointVersion)
 	}
 	hlen := uint64(binary.LittleEndian.Uint32(b[12:]))
 	if uint64(len(b)) < ckptPrefix+hlen+ckptSum {
@@ -326,9 +347,12 @@ func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
 	if want < uint64(len(b)) {
 		return nil, errorf("checkpoint is %d bytes, its header describes %d", len(b), want)
 	}
+	if v == 1 && h.Shift != 0 {
+		return nil, errorf("checkpoint is version 1 but has shift %d, a version 2 field", h.Shift)
+	}
 	c := &Checkpoint{
 		Arch: h.Arch, Seed: h.Seed, Optimizer: h.Optimizer,
-		Batch: h.Batch, Epochs: h.Epochs, Limit: h.Limit, ValSplit: h.ValSplit,
+		Batch: h.Batch, Epochs: h.Epochs, Limit: h.Limit, ValSplit: h.ValSplit, Shift: h.Shift,
 		Epoch: h.Epoch, Step: h.Step, OptStep: h.OptStep,
 		StepLossSum: h.StepLossSum, StepCorrect: h.StepCorrect,
 		History: h.History, TestAccuracy: h.TestAccuracy,

@@ -150,6 +150,29 @@ func TestCheckpointLayout(t *testing.T) {
 	}
 }
 
+// TestCheckpointVersions: a checkpoint without shifts is written as
+// version 1 (the golden file above), one with shifts as version 2, and
+// both read back as they were.
+func TestCheckpointVersions(t *testing.T) {
+	c := tinyCheckpoint()
+	c.Shift = 2
+	b := mustMarshal(t, c, tinySpecs)
+	if v := binary.LittleEndian.Uint32(b[8:]); v != 2 {
+		t.Fatalf("with shift 2: version %d, want 2", v)
+	}
+	back, err := unmarshalCheckpoint(b, tinySpecs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Shift != 2 {
+		t.Errorf("shift read back as %d", back.Shift)
+	}
+	c.Shift = 0
+	if v := binary.LittleEndian.Uint32(mustMarshal(t, c, tinySpecs)[8:]); v != 1 {
+		t.Errorf("without shift: version %d, want 1", v)
+	}
+}
+
 // realCheckpoint is a checkpoint of the real architecture with RMSprop
 // state: 2 × 180,328 floats.
 func realCheckpoint() *Checkpoint {
@@ -332,7 +355,9 @@ func TestUnmarshalCheckpointErrors(t *testing.T) {
 	}{
 		{"empty", nil, "checkpoint truncated: 0 bytes"},
 		{"other file", []byte("GIF89a..."), "not a mnistcnn checkpoint"},
-		{"version 7", raw(7, "{}"), "checkpoint is version 7, this mnistcnn reads version 1"},
+		{"version 7", raw(7, "{}"), "checkpoint is version 7, this mnistcnn reads versions 1 to 2"},
+		{"version 0", raw(0, "{}"), "checkpoint is version 0, this mnistcnn reads versions 1 to 2"},
+		{"shift in version 1", raw(1, `{"arch":"mnistcnn-reference-v1","shift":1,`+ws+`}`, nine...), "checkpoint is version 1 but has shift 1, a version 2 field"},
 		{"altered", append(bytes.Clone(good[:len(good)-1]), good[len(good)-1]^1), "checkpoint checksum mismatch (file altered or corrupt)"},
 		{"header past end", raw(1, "{}")[:20], "checkpoint truncated: 20 bytes, its 2-byte header and checksum need 50"},
 		{"data cut", reseal(good[:len(good)-4]), "checkpoint truncated: " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good))},

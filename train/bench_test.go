@@ -32,7 +32,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := i % (set.N / batch)
-		n.load(set, perm[s*batch:(s+1)*batch])
+		n.load(set, perm[s*batch:(s+1)*batch], nil)
 		if err := n.run(); err != nil {
 			b.Fatal(err)
 		}

@@ -17,6 +17,7 @@ type Config struct {
 	Seed      uint64          // the only source of randomness: initial weights and shuffles
 	Limit     int             // train on at most this many images; 0 = all
 	ValSplit  int             // hold out the last ValSplit training images for validation; 0 = none
+	Shift     int             // move each training image by up to Shift pixels each way, at random (0 to MaxShift)
 
 	// LRDecay multiplies the learning rate after every epoch: epoch e
 	// (1-based) runs at Optimizer.LR·LRDecay^(e−1). 0 or 1 keeps it
@@ -57,6 +58,8 @@ func (c Config) Check() error {
 		return fmt.Errorf("train: batch of %d, want at least 1", c.Batch)
 	case c.Limit < 0:
 		return fmt.Errorf("train: limit %d, want 0 (all) or more", c.Limit)
+	case c.Shift < 0 || c.Shift > MaxShift:
+		return fmt.Errorf("train: shift %d, want 0 to %d pixels", c.Shift, MaxShift)
 	case c.ValSplit < 0:
 		return fmt.Errorf("train: validation split %d, want 0 or more", c.ValSplit)
 	case !(c.LRDecay >= 0 && c.LRDecay <= 1):
@@ -111,6 +114,7 @@ func NewCheckpoint(c Config) (*model.Checkpoint, error) {
 		Epochs:       c.Epochs,
 		Limit:        c.Limit,
 		ValSplit:     c.ValSplit,
+		Shift:        c.Shift,
 		Weights:      ws,
 		OptState:     st,
 		TestAccuracy: -1,

@@ -36,7 +36,7 @@ func forward(weights []model.Tensor, set mnist.Set, f func(i int, logits []float
 				idx[j] = from + j
 			}
 		}
-		n.load(set, idx)
+		n.load(set, idx, nil)
 		if err := n.run(); err != nil {
 			return err
 		}

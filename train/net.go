@@ -15,21 +15,27 @@ import (
 const pixels = model.Height * model.Width
 
 // net is the reference CNN as a Gorgonia graph for a fixed batch size,
-// NCHW throughout:
+// built from the project's own ops (ops.go), NHWC throughout:
 //
-//	x (B,1,28,28) → conv1 + bias → ReLU → maxpool 2 → conv2 + bias → ReLU →
-//	maxpool 2 → reshape (B,800) → ·W(800,200)+b → ReLU → ·W(200,50)+b →
-//	ReLU → ·W(50,10)+b = logits (B,10)
+//	x (B,28,28,1) → conv1+bias+ReLU (B,26,26,32) → maxpool 2 →
+//	conv2+bias+ReLU (B,11,11,32) → maxpool 2 (B,5,5,32) → flatten in
+//	C,H,W order (B,800) → ·W(800,200)+b, ReLU → ·W(200,50)+b, ReLU →
+//	·W(50,10)+b = logits (B,10)
 //
 // A training net adds cost = −(1/B)·Σ onehot ⊙ logsoftmax(logits), the mean
-// softmax cross-entropy, and the gradient of the cost for every weight.
+// softmax cross-entropy, and the gradient of the cost for every weight,
+// which Gorgonia derives from the ops' SymDiff.
 //
 // The weight nodes use the checkpoint's []float32 slices as their backing
 // arrays, so the graph sees every in-place change of those slices, and two
-// nets made from the same weights share them.
+// nets made from the same weights share them. The weights keep the
+// checkpoint's layouts (conv kernels OIHW, flatten in C,H,W order): the
+// ops convert what they need each step, which costs far less than a
+// transpose of the activations.
 type net struct {
 	batch  int
 	x      []float32 // backing array of the input node, B·784
+	tmp    []float32 // one image before its shift
 	y      []float32 // backing array of the one-hot labels, B·10 (training only)
 	logits *G.Node
 	cost   *G.Node
@@ -52,8 +58,9 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	}
 	n = &net{batch: batch, x: make([]float32, batch*pixels)}
 	g := G.NewGraph()
+	in := model.Layers[0].Out // (h, w, c)
 	x := G.NewTensor(g, tensor.Float32, 4, G.WithName("x"),
-		G.WithValue(tensor.New(tensor.WithShape(batch, 1, model.Height, model.Width), tensor.WithBacking(n.x))))
+		G.WithValue(tensor.New(tensor.WithShape(batch, in[0], in[1], in[2]), tensor.WithBacking(n.x))))
 
 	w := make(G.Nodes, len(weights))
 	for i, t := range weights {
@@ -61,25 +68,44 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 		w[i] = G.NewTensor(g, tensor.Float32, len(t.Shape), G.WithName(t.Name), G.WithValue(v))
 	}
 
-	// w is conv1/kernel, conv1/bias, conv2/kernel, conv2/bias, then kernel
-	// and bias of dense1..3, the order of model.Params.
-	h := x
-	for l := 0; l < 2; l++ {
-		k, b := w[2*l], w[2*l+1]
-		h = G.Must(G.Conv2d(h, k, tensor.Shape{3, 3}, []int{0, 0}, []int{1, 1}, []int{1, 1}))
-		h = G.Must(G.BroadcastAdd(h, b, nil, []byte{0, 2, 3})) // bias (C) over B,H,W
-		h = G.Must(G.Rectify(h))
-		h = G.Must(G.MaxPool2D(h, tensor.Shape{2, 2}, []int{0, 0}, []int{2, 2}))
-	}
-	s := h.Shape() // (B, 32, 5, 5)
-	h = G.Must(G.Reshape(h, tensor.Shape{batch, s[1] * s[2] * s[3]}))
-	for l := 2; l < 5; l++ {
-		k, b := w[2*l], w[2*l+1]
-		h = G.Must(G.Mul(h, k))
-		h = G.Must(G.BroadcastAdd(h, b, nil, []byte{0})) // bias (U) over B
-		if l < 4 {
-			h = G.Must(G.Rectify(h))
+	// w holds kernel then bias of each Conv and Dense layer, in the order
+	// of model.Params; ids number the ops.
+	h, shape, wi, id := x, in, 0, 0
+	for _, l := range model.Layers[1:] {
+		id++
+		switch l.Kind {
+		case model.Conv:
+			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, 1, 1, false, l.Filters)
+			if err != nil {
+				return nil, err
+			}
+			op := newConvOp(id, gm, batch, l.Activation == model.ReLU, wi > 0)
+			if h, err = apply(op, h, w[wi], w[wi+1]); err != nil {
+				return nil, err
+			}
+			wi += 2
+		case model.MaxPool:
+			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, l.Kernel, l.Kernel, false, shape[2])
+			if err != nil {
+				return nil, err
+			}
+			if h, err = apply(newMaxPoolOp(id, gm, batch), h); err != nil {
+				return nil, err
+			}
+		case model.Flatten:
+			if h, err = apply(newFlattenOp(id, batch, shape[0], shape[1], shape[2], false), h); err != nil {
+				return nil, err
+			}
+		case model.Dense:
+			op := newDenseOp(id, batch, shape[0], l.Units, l.Activation == model.ReLU)
+			if h, err = apply(op, h, w[wi], w[wi+1]); err != nil {
+				return nil, err
+			}
+			wi += 2
+		default:
+			return nil, fmt.Errorf("train: layer %s: no op for %v", l.Name, l.Kind)
 		}
+		shape = l.Out
 	}
 	n.logits = h
 	if got := h.Shape(); !got.Eq(tensor.Shape{batch, model.Classes}) {
@@ -93,9 +119,9 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	n.y = make([]float32, batch*model.Classes)
 	y := G.NewMatrix(g, tensor.Float32, G.WithName("y"),
 		G.WithValue(tensor.New(tensor.WithShape(batch, model.Classes), tensor.WithBacking(n.y))))
-	logp := G.Must(G.LogSoftMax(n.logits, 1))
-	sum := G.Must(G.Sum(G.Must(G.HadamardProd(logp, y))))
-	n.cost = G.Must(G.Mul(sum, G.NewConstant(float32(-1)/float32(batch))))
+	if n.cost, err = apply(newSoftmaxCEOp(id+1, batch, model.Classes), n.logits, y); err != nil {
+		return nil, err
+	}
 	if n.grads, err = G.Grad(n.cost, w...); err != nil {
 		return nil, fmt.Errorf("train: gradients: %w", err)
 	}
@@ -103,11 +129,21 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	return n, nil
 }
 
-// load copies images idx of set into the input (pixel/255) and, for a
-// training net, their labels into the one-hot matrix. len(idx) == batch.
-func (n *net) load(set mnist.Set, idx []int) {
+// load copies images idx of set into the input (pixel/255), each moved by
+// its (dx, dy) from shift (nil: not moved), and, for a training net, their
+// labels into the one-hot matrix. len(idx) == batch.
+func (n *net) load(set mnist.Set, idx []int, shifts []int8) {
 	for b, i := range idx {
-		set.Float(i, n.x[b*pixels:(b+1)*pixels])
+		dst := n.x[b*pixels : (b+1)*pixels]
+		if shifts == nil || shifts[2*b] == 0 && shifts[2*b+1] == 0 {
+			set.Float(i, dst)
+			continue
+		}
+		if n.tmp == nil {
+			n.tmp = make([]float32, pixels)
+		}
+		set.Float(i, n.tmp)
+		shift(dst, n.tmp, model.Height, model.Width, int(shifts[2*b]), int(shifts[2*b+1]))
 	}
 	if n.y != nil {
 		clear(n.y)
@@ -128,17 +164,18 @@ func (n *net) run() error {
 
 // loss is the cost of the last run of a training net.
 func (n *net) loss() float64 {
-	return float64(n.cost.Value().Data().(float32))
+	v, _ := scalarOf(n.cost.Value()) // the cost op's *G.F32
+	return float64(v)
 }
 
 // logitsData is the (B,10) logits of the last run, row-major.
 func (n *net) logitsData() []float32 {
-	return n.logits.Value().Data().([]float32)
+	return n.logits.Value().(*tensor.Dense).Float32s()
 }
 
 // grad is the gradient of the last run for weight i.
 func (n *net) grad(i int) []float32 {
-	return n.grads[i].Value().Data().([]float32)
+	return n.grads[i].Value().(*tensor.Dense).Float32s()
 }
 
 func (n *net) close() { n.vm.Close() }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/mnistcnn/mnistcnn/internal/par"
 	"github.com/mnistcnn/mnistcnn/model"
 )
 
@@ -151,29 +152,47 @@ func LearningRate(ck *model.Checkpoint) float64 {
 //
 // with ε outside the square root ("epsilon hat" of Kingma and Ba).
 func step(o model.Optimizer, t int64, w, st []model.Tensor, grad func(i int) []float32) {
+	// Every element is updated on its own, so the work is cut into chunks
+	// of stepChunk elements of one tensor and run on all cores: the result
+	// is the same bits as one loop would give.
+	type chunk struct{ i, lo, hi int }
+	var cs []chunk
+	gs := make([][]float32, len(w))
+	for i := range w {
+		gs[i] = grad(i)
+		for lo := 0; lo < len(w[i].Data); lo += stepChunk {
+			cs = append(cs, chunk{i, lo, min(lo+stepChunk, len(w[i].Data))})
+		}
+	}
 	eps := float32(o.Epsilon)
 	switch o.Name {
 	case RMSprop:
 		lr, rho := float32(o.LR), float32(o.Rho)
-		for i := range w {
-			wd, g, v := w[i].Data, grad(i), st[i].Data
+		par.For(len(cs), func(k int) {
+			c := cs[k]
+			wd, g, v := w[c.i].Data[c.lo:c.hi], gs[c.i][c.lo:c.hi], st[c.i].Data[c.lo:c.hi]
 			for j := range wd {
 				v[j] = rho*v[j] + (1-rho)*g[j]*g[j]
 				wd[j] -= lr * g[j] / sqrt32(v[j]+eps)
 			}
-		}
+		})
 	case Adam:
 		b1, b2 := float32(o.Beta1), float32(o.Beta2)
 		alpha := float32(o.LR * math.Sqrt(1-math.Pow(o.Beta2, float64(t))) / (1 - math.Pow(o.Beta1, float64(t))))
-		for i := range w {
-			wd, g, m, v := w[i].Data, grad(i), st[i].Data, st[len(w)+i].Data
+		par.For(len(cs), func(k int) {
+			c := cs[k]
+			wd, g := w[c.i].Data[c.lo:c.hi], gs[c.i][c.lo:c.hi]
+			m, v := st[c.i].Data[c.lo:c.hi], st[len(w)+c.i].Data[c.lo:c.hi]
 			for j := range wd {
 				m[j] += (g[j] - m[j]) * (1 - b1)
 				v[j] += (g[j]*g[j] - v[j]) * (1 - b2)
 				wd[j] -= alpha * m[j] / (sqrt32(v[j]) + eps)
 			}
-		}
+		})
 	}
 }
+
+// stepChunk is how many elements of a weight one goroutine updates at a time.
+const stepChunk = 1 << 14
 
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

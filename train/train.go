@@ -36,7 +36,8 @@ type Hooks struct {
 // optimizer state, OptStep, Epoch, Step and History. fit and val should
 // come from Split, so that a resumed run sees the same images.
 //
-// Epoch e (0-based) visits fit in an order shuffled by PCG(ck.Seed, e) and
+// Epoch e (0-based) visits fit in an order shuffled by PCG(ck.Seed, e),
+// each image moved by a random shift of up to ck.Shift pixels (see shifts), and
 // does fit.N/ck.Batch steps at learning rate LearningRate(ck); the last
 // fit.N mod Batch images of that order are left out of that epoch (the
 // graph has a fixed batch size). So the batch of any step is known from
@@ -79,13 +80,18 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 
 	for ck.Epoch < ck.Epochs {
 		perm := permutation(ck.Seed, ck.Epoch, fit.N)
+		moves := shifts(ck.Seed, ck.Epoch, fit.N, ck.Shift)
 		o := ck.Optimizer
 		o.LR = LearningRate(ck)
 		for ck.Step < steps {
 			if ctx.Err() != nil {
 				return ErrInterrupted
 			}
-			n.load(fit, perm[ck.Step*ck.Batch:(ck.Step+1)*ck.Batch])
+			var sh []int8
+			if moves != nil {
+				sh = moves[2*ck.Step*ck.Batch : 2*(ck.Step+1)*ck.Batch]
+			}
+			n.load(fit, perm[ck.Step*ck.Batch:(ck.Step+1)*ck.Batch], sh)
 			if err := n.run(); err != nil {
 				return err
 			}
@@ -143,6 +149,9 @@ func checkCheckpoint(ck *model.Checkpoint) error {
 	}
 	if ck.Batch < 1 {
 		return fmt.Errorf("train: checkpoint has batch %d", ck.Batch)
+	}
+	if ck.Shift < 0 || ck.Shift > MaxShift {
+		return fmt.Errorf("train: checkpoint shifts images by up to %d pixels, want 0 to %d", ck.Shift, MaxShift)
 	}
 	if ck.Epoch < 0 || ck.Step < 0 || ck.OptStep < 0 {
 		return fmt.Errorf("train: checkpoint has negative epoch %d, step %d or optimizer step %d", ck.Epoch, ck.Step, ck.OptStep)

@@ -31,9 +31,10 @@ func synthetic(n int) mnist.Set {
 }
 
 // smallConfig trains 2 epochs of 8 steps of 4 images (32 random images),
-// the second at half the learning rate.
+// the second at half the learning rate, each image shifted by up to 2
+// pixels.
 func smallConfig(o model.Optimizer) Config {
-	return Config{Epochs: 2, Batch: 4, Optimizer: o, Seed: 42, LRDecay: 0.5}
+	return Config{Epochs: 2, Batch: 4, Optimizer: o, Seed: 42, LRDecay: 0.5, Shift: 2}
 }
 
 func newCk(t *testing.T, c Config) *model.Checkpoint {
@@ -149,6 +150,41 @@ func TestConfigCheck(t *testing.T) {
 	}
 }
 
+// TestShift moves a 3×4 image holding 1…12 by hand: one pixel right and
+// one up, then two left.
+func TestShift(t *testing.T) {
+	src := []float32{
+		1, 2, 3, 4,
+		5, 6, 7, 8,
+		9, 10, 11, 12,
+	}
+	dst := make([]float32, 12)
+	shift(dst, src, 3, 4, 1, -1)
+	if want := []float32{0, 5, 6, 7, 0, 9, 10, 11, 0, 0, 0, 0}; !slices.Equal(dst, want) {
+		t.Errorf("right 1, up 1: %v, want %v", dst, want)
+	}
+	shift(dst, src, 3, 4, -2, 0)
+	if want := []float32{3, 4, 0, 0, 7, 8, 0, 0, 11, 12, 0, 0}; !slices.Equal(dst, want) {
+		t.Errorf("left 2: %v, want %v", dst, want)
+	}
+	// The draws: same (seed, epoch) same shifts, all within ±max, every
+	// value of [−2, 2] drawn among 2,000.
+	a, b := shifts(1, 0, 1000, 2), shifts(1, 0, 1000, 2)
+	if !slices.Equal(a, b) || slices.Equal(a, shifts(1, 1, 1000, 2)) {
+		t.Error("shifts are not a function of (seed, epoch)")
+	}
+	seen := map[int8]bool{}
+	for _, v := range a {
+		if v < -2 || v > 2 {
+			t.Fatalf("shift %d outside ±2", v)
+		}
+		seen[v] = true
+	}
+	if len(seen) != 5 || shifts(1, 0, 10, 0) != nil {
+		t.Errorf("shifts drew %v; with max 0 %v", seen, shifts(1, 0, 10, 0))
+	}
+}
+
 func TestPermutation(t *testing.T) {
 	p := permutation(1, 0, 10)
 	if !slices.Equal(p, permutation(1, 0, 10)) {
@@ -177,7 +213,7 @@ func TestLossMatchesEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.close()
-	n.load(set, []int{0, 1, 2, 3})
+	n.load(set, []int{0, 1, 2, 3}, nil)
 	before := clone(t, ck)
 	if err := n.run(); err != nil {
 		t.Fatal(err)
