@@ -31,6 +31,8 @@ type TrainOptions struct {
 	Seed      uint64
 	Limit     int
 	ValSplit  int
+	Shift     int
+	LRDecay   float64
 	Plot      string
 
 	changed func(name string) bool // whether a flag was set on the command line
@@ -72,6 +74,12 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 			if opts.LR <= 0 || math.IsInf(opts.LR, 0) || math.IsNaN(opts.LR) {
 				return usagef("--lr must be a positive number")
 			}
+			if opts.Shift < 0 || opts.Shift > train.MaxShift {
+				return usagef("--shift %d: want 0 to %d pixels", opts.Shift, train.MaxShift)
+			}
+			if !(opts.LRDecay > 0 && opts.LRDecay <= 1) {
+				return usagef("--lr-decay %v: want a factor in (0, 1]", opts.LRDecay)
+			}
 			if opts.Resume != "" && !c.Flags().Changed("out") {
 				opts.Out = opts.Resume // carry on in the same file
 			}
@@ -89,6 +97,8 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 	f.IntVar(&opts.Batch, "batch", def.Batch, "images per step")
 	f.StringVar(&opts.Optimizer, "optimizer", "rmsprop", "rmsprop (Keras: rho 0.9, eps 1e-7) or adam")
 	f.Float64Var(&opts.LR, "lr", def.Optimizer.LR, "learning rate")
+	f.Float64Var(&opts.LRDecay, "lr-decay", def.LRDecay, "multiply the learning rate by this after every epoch (1: constant)")
+	f.IntVar(&opts.Shift, "shift", def.Shift, fmt.Sprintf("move each training image by up to N pixels each way at random, from --seed (0 to %d; 0: off)", train.MaxShift))
 	f.Uint64Var(&opts.Seed, "seed", def.Seed, "seed of every initial weight and shuffle")
 	f.IntVar(&opts.Limit, "limit", 0, "train on the first N training images only (0: all)")
 	f.IntVar(&opts.ValSplit, "val", def.ValSplit, "training images held out for validation")
@@ -213,6 +223,7 @@ func trainCheckpoint(opts *TrainOptions) (*model.Checkpoint, error) {
 	if opts.Resume == "" {
 		cfg := train.DefaultConfig()
 		cfg.Epochs, cfg.Batch, cfg.Seed, cfg.Limit, cfg.ValSplit = opts.Epochs, opts.Batch, opts.Seed, opts.Limit, opts.ValSplit
+		cfg.Shift, cfg.LRDecay = opts.Shift, opts.LRDecay
 		if opts.Optimizer == "adam" {
 			cfg.Optimizer = train.DefaultAdam()
 			if !opts.changed("lr") {
@@ -225,7 +236,7 @@ func trainCheckpoint(opts *TrainOptions) (*model.Checkpoint, error) {
 		}
 		return train.NewCheckpoint(cfg)
 	}
-	for _, name := range []string{"batch", "optimizer", "lr", "seed", "limit", "val"} {
+	for _, name := range []string{"batch", "optimizer", "lr", "lr-decay", "shift", "seed", "limit", "val"} {
 		if opts.changed(name) {
 			return nil, usagef("--%s cannot change when resuming: the checkpoint keeps its settings", name)
 		}

@@ -116,8 +116,8 @@ func TestNewCheckpoint(t *testing.T) {
 			t.Errorf("%s: optimizer state not zero", s.Name)
 		}
 	}
-	// The default schedule: 0.001, then ×0.7 each epoch.
-	for e, want := range []float64{0.001, 0.0007, 0.00049, 0.000343} {
+	// The default schedule: 0.001, then ×0.6 each epoch.
+	for e, want := range []float64{0.001, 0.0006, 0.00036, 0.000216} {
 		a.Epoch = e
 		if got := LearningRate(a); math.Abs(got-want) > 1e-10 {
 			t.Errorf("epoch %d: learning rate %v, want %v", e+1, got, want)
