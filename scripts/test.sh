@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what the tests need (the real
 # TensorFlow Lite runtime as WebAssembly, from npm, into interop/tfjs), then
-# checks formatting, vets, and runs every test, and the race detector on the
-# packages that run goroutines.
+# checks formatting, vets, and runs every test, the portable (pure-Go)
+# kernels of internal/simd through the packages that use them, and the race
+# detector on the packages that run goroutines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,5 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -count=1 ./...
-go test -count=1 -race -short ./mnist/ ./eval/ ./tflite/interp/ ./cmd/
+MNISTCNN_SIMD=generic go test -count=1 -short ./internal/simd/ ./train/
+go test -count=1 -race -short ./mnist/ ./eval/ ./tflite/interp/ ./cmd/ ./internal/par/ ./internal/simd/ ./train/
