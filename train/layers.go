@@ -181,14 +181,17 @@ func maxPool(g geom, n int, x, y []float32, arg []int32) {
 }
 
 // maxPoolGrad sets the n images of gx to the gradient of maxPool: each
-// value of gy added at the position arg says its window took.
-func maxPoolGrad(g geom, n int, gy []float32, arg []int32, gx []float32) {
+// value of gy added at the position arg says its window took; where y (the
+// pool's output) is given, only for outputs y > 0 (see maxPoolOp).
+func maxPoolGrad(g geom, n int, gy, y []float32, arg []int32, gx []float32) {
 	clear(gx[:n*g.inSize()])
 	per := g.outSize()
 	for b := 0; b < n; b++ {
 		img := gx[b*g.inSize() : (b+1)*g.inSize()]
 		for i, v := range gy[b*per : (b+1)*per] {
-			img[arg[b*per+i]] += v
+			if y == nil || y[b*per+i] > 0 {
+				img[arg[b*per+i]] += v
+			}
 		}
 	}
 }

@@ -71,8 +71,11 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	// w holds kernel then bias of each Conv and Dense layer, in the order
 	// of model.Params; ids number the ops.
 	h, shape, wi, id := x, in, 0, 0
+	var lastConv *convOp // the op of the layer before, if a Conv
 	for _, l := range model.Layers[1:] {
 		id++
+		prev := lastConv
+		lastConv = nil
 		switch l.Kind {
 		case model.Conv:
 			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, 1, 1, false, l.Filters)
@@ -83,13 +86,19 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 			if h, err = apply(op, h, w[wi], w[wi+1]); err != nil {
 				return nil, err
 			}
+			lastConv = op
 			wi += 2
 		case model.MaxPool:
 			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, l.Kernel, l.Kernel, false, shape[2])
 			if err != nil {
 				return nil, err
 			}
-			if h, err = apply(newMaxPoolOp(id, gm, batch), h); err != nil {
+			op := newMaxPoolOp(id, gm, batch)
+			if prev != nil && prev.relu {
+				// The ReLU's gradient is taken in the pool's (see maxPoolOp).
+				op.reluBefore, prev.poolMasks = true, true
+			}
+			if h, err = apply(op, h); err != nil {
 				return nil, err
 			}
 		case model.Flatten:

@@ -167,6 +167,9 @@ type convOp struct {
 	batch     int
 	relu      bool
 	inputGrad bool // whether x needs a gradient (not for the input image)
+	// poolMasks: the output feeds only a maxPoolOp with reluBefore, whose
+	// gradient already applies this ReLU's mask (see maxPoolOp).
+	poolMasks bool
 
 	wt      []float32 // the kernel as OHWI, O × K, of the current step
 	patches []float32 // B·oh·ow × K, kept for the filter gradient
@@ -226,7 +229,7 @@ func (op *convOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
 func (op *convOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	gz, err := activationGrad(op.relu, &op.opBase, out, grad)
+	gz, err := activationGrad(op.relu && !op.poolMasks, &op.opBase, out, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -422,26 +425,53 @@ func (op *reluGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
 	return op.Do(vs...)
 }
 
-// biasGradOp is dL/db: the column sums of gz, rows × n, added row by row
-// in order.
+// biasGradOp is dL/db: the column sums of gz, rows × n. The rows are cut
+// into chunks of biasRows, each summed in row order on its own, and the
+// chunks' sums are added in chunk order.
 type biasGradOp struct {
 	opBase
-	rows int
+	rows    int
+	partial []float32 // chunks × n
+	gz      []float32
+	chunk   func(int)
 }
 
+// biasRows is the rows one goroutine sums in biasGradOp: 8 images of conv1.
+const biasRows = 8 * 26 * 26
+
 func newBiasGradOp(fwd *opBase, n, rows int) *biasGradOp {
-	return &biasGradOp{opBase: newBase("bias_grad", fwd.id<<8|4, []int{len(fwd.shape)}, n), rows: rows}
+	op := &biasGradOp{
+		opBase:  newBase("bias_grad", fwd.id<<8|4, []int{len(fwd.shape)}, n),
+		rows:    rows,
+		partial: make([]float32, (rows+biasRows-1)/biasRows*n),
+	}
+	op.chunk = op.runChunk
+	return op
 }
 
 func (op *biasGradOp) Do(vs ...G.Value) (G.Value, error) {
-	sum := op.data()
-	gz, err := floats(vs[0], op.rows*len(sum))
-	if err != nil {
+	n := len(op.data())
+	var err error
+	if op.gz, err = floats(vs[0], op.rows*n); err != nil {
 		return nil, err
 	}
-	clear(sum)
-	colSums(gz, sum)
+	chunks := len(op.partial) / n
+	par.For(chunks, op.chunk)
+	sum := op.data()
+	copy(sum, op.partial[:n])
+	for c := 1; c < chunks; c++ {
+		simd.Add(sum, op.partial[c*n:(c+1)*n])
+	}
+	op.gz = nil
 	return op.out, nil
+}
+
+func (op *biasGradOp) runChunk(c int) {
+	n := len(op.data())
+	lo, hi := c*biasRows, min((c+1)*biasRows, op.rows)
+	sum := op.partial[c*n : (c+1)*n]
+	clear(sum)
+	colSums(op.gz[lo*n:hi*n], sum)
 }
 
 func (op *biasGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
@@ -455,13 +485,22 @@ func (op *biasGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
 
 // maxPoolOp is the maximum of every window of x (B, h, w, c), no padding;
 // it keeps, for every output value, the index of the input it took.
+//
+// With reluBefore, x is the output of a ReLU that feeds nothing else, and
+// the pool's gradient is taken through that ReLU too: the gradient of z in
+// y = max(z, 0) is gy·[y > 0], and the only y with a gradient are the
+// values the pool took, which are its outputs. So each output's gradient
+// goes to its argmax when the output is positive, and the ReLU's own
+// backward pass over the whole of y (the largest tensor of the net) is not
+// needed.
 type maxPoolOp struct {
 	opBase
-	g     geom
-	batch int
-	arg   []int32
-	x     []float32
-	chunk func(int)
+	g          geom
+	batch      int
+	reluBefore bool
+	arg        []int32
+	x          []float32
+	chunk      func(int)
 }
 
 func newMaxPoolOp(id int, g geom, batch int) *maxPoolOp {
@@ -534,7 +573,11 @@ func (op *maxPoolGradOp) runChunk(c int) {
 	g := p.g
 	lo, hi := chunkRange(c, p.batch)
 	o0, o1 := lo*g.outSize(), hi*g.outSize()
-	maxPoolGrad(g, hi-lo, op.gy[o0:o1], p.arg[o0:o1], op.data()[lo*g.inSize():])
+	var y []float32
+	if p.reluBefore {
+		y = p.data()[o0:o1]
+	}
+	maxPoolGrad(g, hi-lo, op.gy[o0:o1], y, p.arg[o0:o1], op.data()[lo*g.inSize():])
 }
 
 func (op *maxPoolGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {

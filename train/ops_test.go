@@ -49,7 +49,7 @@ func close32(t *testing.T, what string, got []float32, want []float64, tol float
 }
 
 // checkGrad compares got, the gradient of f for v, with central
-// differences (f(v+h) − f(v−h))/2h in float64, at up to 64 elements of v
+// differences (f(v+h) − f(v−h))/2h in float64, at up to 256 elements of v
 // spread over it (every element when v is short), within tol relative to
 // the largest magnitude among them (at least 1).
 func checkGrad(t *testing.T, what string, got []float32, v []float64, f func() float64, tol float64) {
@@ -58,7 +58,7 @@ func checkGrad(t *testing.T, what string, got []float32, v []float64, f func() f
 	if len(got) != len(v) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(v))
 	}
-	stride := max(1, len(v)/64)
+	stride := max(1, len(v)/256)
 	var idx []int
 	var want []float64
 	for i := 0; i < len(v); i += stride {
@@ -267,6 +267,35 @@ func TestMaxPoolOp(t *testing.T) {
 		return s
 	}
 	checkGrad(t, "overlapping pool grad", dx.(*tensor.Dense).Float32s(), x64, pool, 1e-6)
+
+	// With reluBefore the pool takes y = max(z, 0) and its gradient is
+	// that of z: L(z) = Σ r ⊙ pool(max(z, 0)). z is in [−1.7, 0.3), so
+	// about a quarter of the windows hold no positive value and must pass
+	// no gradient.
+	relu := make([]float32, len(xs))
+	for i := range xs {
+		xs[i] -= 0.7
+		relu[i] = max(xs[i], 0)
+	}
+	op = newMaxPoolOp(1, g, batch)
+	op.reluBefore = true
+	yv, err = op.Do(dense([]int{batch, 7, 7, 3}, relu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dz, err := newMaxPoolGradFor(op).Do(yv, dense(op.shape, rr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	z64 := to64(xs)
+	reluPool := func() float64 {
+		copy(x64, z64)
+		for i, v := range x64 {
+			x64[i] = max(v, 0)
+		}
+		return pool()
+	}
+	checkGrad(t, "pool grad through its ReLU", dz.(*tensor.Dense).Float32s(), z64, reluPool, 1e-6)
 }
 
 func newMaxPoolGradFor(op *maxPoolOp) *maxPoolGradOp {
