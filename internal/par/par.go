@@ -13,10 +13,10 @@ import (
 
 // job is one call of For: chunks 0..n-1 of f, claimed one at a time.
 type job struct {
-	f    func(int)
-	n    int64
-	next atomic.Int64
-	wg   sync.WaitGroup
+	f       func(int)
+	n       int64
+	next    atomic.Int64
+	pending atomic.Int32 // helpers that have not finished the job
 }
 
 func (j *job) run() {
@@ -36,10 +36,26 @@ var (
 	jobs    = sync.Pool{New: func() any { return new(job) }}
 )
 
+// spins is how many times an idle worker looks for the next job, yielding
+// in between, before it blocks: a training step calls For every few tens
+// of microseconds, and waking a blocked goroutine costs about as much.
+const spins = 200
+
 func worker() {
-	for j := range work {
+	for {
+		var j *job
+		for i := 0; i < spins && j == nil; i++ {
+			select {
+			case j = <-work:
+			default:
+				runtime.Gosched()
+			}
+		}
+		if j == nil {
+			j = <-work
+		}
 		j.run()
-		j.wg.Done()
+		j.pending.Add(-1)
 	}
 }
 
@@ -68,12 +84,16 @@ func For(n int, f func(i int)) {
 	j := jobs.Get().(*job)
 	j.f, j.n = f, int64(n)
 	j.next.Store(0)
-	j.wg.Add(helpers)
+	j.pending.Store(int32(helpers))
 	for range helpers {
 		work <- j
 	}
 	j.run()
-	j.wg.Wait()
+	// The helpers are running their last chunks, or about to find there
+	// is none left: yield until they are done rather than block.
+	for j.pending.Load() != 0 {
+		runtime.Gosched()
+	}
 	j.f = nil
 	jobs.Put(j)
 }
