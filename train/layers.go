@@ -182,16 +182,27 @@ func maxPool(g geom, n int, x, y []float32, arg []int32) {
 
 // maxPoolGrad sets the n images of gx to the gradient of maxPool: each
 // value of gy added at the position arg says its window took; where y (the
-// pool's output) is given, only for outputs y > 0 (see maxPoolOp).
+// pool's output) is given, only for outputs y > 0 (see maxPoolOp), tested
+// as simd.ReLUGrad does, without a branch.
 func maxPoolGrad(g geom, n int, gy, y []float32, arg []int32, gx []float32) {
 	clear(gx[:n*g.inSize()])
 	per := g.outSize()
 	for b := 0; b < n; b++ {
 		img := gx[b*g.inSize() : (b+1)*g.inSize()]
-		for i, v := range gy[b*per : (b+1)*per] {
-			if y == nil || y[b*per+i] > 0 {
-				img[arg[b*per+i]] += v
+		gyb, argb := gy[b*per:(b+1)*per], arg[b*per:(b+1)*per]
+		if y == nil {
+			for i, v := range gyb {
+				img[argb[i]] += v
 			}
+			continue
+		}
+		yb := y[b*per : (b+1)*per]
+		for i, v := range gyb {
+			var mask uint32 // all ones when yb[i] > 0: its bits lie in [1, +Inf]
+			if uint32(int32(math.Float32bits(yb[i]))-1) < 0x7f800000 {
+				mask = ^uint32(0)
+			}
+			img[argb[i]] += math.Float32frombits(math.Float32bits(v) & mask)
 		}
 	}
 }
