@@ -129,24 +129,16 @@ func col2im(g geom, n int, dp, dx []float32) {
 // biasAct adds bias to every row of y (rows of len(bias) values) and, if
 // relu, sets negative results to 0 (max(v, 0): a NaN stays NaN).
 func biasAct(y, bias []float32, relu bool) {
-	n := len(bias)
-	for r := 0; r+n <= len(y); r += n {
-		if relu {
-			simd.AddReLU(y[r:r+n], bias)
-		} else {
-			simd.Add(y[r:r+n], bias)
-		}
+	if relu {
+		simd.AddReLURows(y, bias)
+	} else {
+		simd.AddRows(y, bias)
 	}
 }
 
 // colSums adds to sum the column sums of the matrix m of len(sum) columns:
 // the bias gradient, summed over rows in order.
-func colSums(m, sum []float32) {
-	n := len(sum)
-	for r := 0; r+n <= len(m); r += n {
-		simd.Add(sum, m[r:r+n])
-	}
-}
+func colSums(m, sum []float32) { simd.SumRows(sum, m) }
 
 // maxPool writes into y the maximum of every window of the n NHWC images of
 // x (no padding) and into arg the index, within its image, of the value it

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mnistcnn/mnistcnn/internal/par"
+	"github.com/mnistcnn/mnistcnn/internal/simd"
 	"github.com/mnistcnn/mnistcnn/model"
 )
 
@@ -141,7 +142,8 @@ func LearningRate(ck *model.Checkpoint) float64 {
 //	w ← w − lr·g / √(v + ε)
 //
 // Keras puts ε inside the square root (keras/src/optimizers/rmsprop.py,
-// and TensorFlow's ApplyRMSProp before it).
+// and TensorFlow's ApplyRMSProp before it). It runs in simd.RMSprop, whose
+// assembly rounds each operation as the Go loop does.
 //
 // Adam (keras.optimizers.Adam, not amsgrad):
 //
@@ -170,11 +172,7 @@ func step(o model.Optimizer, t int64, w, st []model.Tensor, grad func(i int) []f
 		lr, rho := float32(o.LR), float32(o.Rho)
 		par.For(len(cs), func(k int) {
 			c := cs[k]
-			wd, g, v := w[c.i].Data[c.lo:c.hi], gs[c.i][c.lo:c.hi], st[c.i].Data[c.lo:c.hi]
-			for j := range wd {
-				v[j] = rho*v[j] + (1-rho)*g[j]*g[j]
-				wd[j] -= lr * g[j] / sqrt32(v[j]+eps)
-			}
+			simd.RMSprop(w[c.i].Data[c.lo:c.hi], st[c.i].Data[c.lo:c.hi], gs[c.i][c.lo:c.hi], lr, rho, eps)
 		})
 	case Adam:
 		b1, b2 := float32(o.Beta1), float32(o.Beta2)

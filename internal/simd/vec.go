@@ -1,6 +1,9 @@
 package simd
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // The vector kernels the layers need, each with a plain Go loop that is
 // its definition and the tests' oracle. The assembly computes exactly the
@@ -100,4 +103,90 @@ func vecBody(n int) int {
 		return 0
 	}
 	return n &^ 7
+}
+
+// AddRows adds bias to every row of y, a matrix of len(bias) columns:
+// y[r·n+j] += bias[j].
+func AddRows(y, bias []float32) {
+	n := len(bias)
+	rows := rowsOf(y, n)
+	if n%8 == 0 && vecBody(n) == n && rows > 0 {
+		addRowsAVX2(&y[0], &bias[0], rows, n)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		addGo(y[r*n:(r+1)*n], bias)
+	}
+}
+
+// AddReLURows is AddRows followed by max(·, 0), as AddReLU.
+func AddReLURows(y, bias []float32) {
+	n := len(bias)
+	rows := rowsOf(y, n)
+	if n%8 == 0 && vecBody(n) == n && rows > 0 {
+		addReLURowsAVX2(&y[0], &bias[0], rows, n)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		AddReLU(y[r*n:(r+1)*n], bias)
+	}
+}
+
+// SumRows adds to sum the column sums of m, a matrix of len(sum) columns,
+// each column summed in row order: sum[j] += m[0·n+j] + m[1·n+j] + ….
+func SumRows(sum, m []float32) {
+	n := len(sum)
+	rows := rowsOf(m, n)
+	if n%8 == 0 && vecBody(n) == n && rows > 0 {
+		sumRowsAVX2(&sum[0], &m[0], rows, n)
+		return
+	}
+	sumRowsGo(sum, m[:rows*n])
+}
+
+func sumRowsGo(sum, m []float32) {
+	n := len(sum)
+	for r := 0; r+n <= len(m); r += n {
+		addGo(sum, m[r:r+n])
+	}
+}
+
+// rowsOf is the number of rows of n values in m; it panics unless m holds
+// whole rows.
+func rowsOf(m []float32, n int) int {
+	if n == 0 {
+		return 0
+	}
+	if len(m)%n != 0 {
+		panic(fmt.Sprintf("simd: a matrix of %d values is not rows of %d", len(m), n))
+	}
+	return len(m) / n
+}
+
+// RMSprop applies Keras's RMSprop update to every element of w, with v its
+// moving average of squared gradients and g the gradient:
+//
+//	v ← ρ·v + (1−ρ)·g·g
+//	w ← w − lr·g / √(v + ε)
+//
+// in float32, each operation rounded on its own, left to right (the
+// conversions below keep the compiler from fusing a multiply and an add,
+// which it may do for GOAMD64=v3 and other architectures), so the
+// assembly gives the same bits.
+func RMSprop(w, v, g []float32, lr, rho, eps float32) {
+	v, g = v[:len(w)], g[:len(w)]
+	n := vecBody(len(w))
+	if n > 0 {
+		rmspropAVX2(&w[0], &v[0], &g[0], n, lr, 1-rho, rho, eps)
+	}
+	rmspropGo(w[n:], v[n:], g[n:], lr, rho, eps)
+}
+
+func rmspropGo(w, v, g []float32, lr, rho, eps float32) {
+	v, g = v[:len(w)], g[:len(w)]
+	c := 1 - rho
+	for j := range w {
+		v[j] = float32(rho*v[j]) + float32(float32(c*g[j])*g[j])
+		w[j] -= float32(lr*g[j]) / float32(math.Sqrt(float64(v[j]+eps)))
+	}
 }

@@ -124,3 +124,132 @@ maxArgLoop:
 	JNZ       maxArgLoop
 	VZEROUPPER
 	RET
+
+// func addRowsAVX2(y, bias *float32, rows, n int)
+//
+// y[r*n+j] += bias[j] for r < rows, j < n; n a positive multiple of 8.
+// DI y (walks the whole matrix), SI bias (back to its start every row),
+// CX columns left in the row, DX rows left; Y0 the sum.
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ rows+16(FP), DX
+
+addRowsRow:
+	MOVQ bias+8(FP), SI
+	MOVQ n+24(FP), CX
+
+addRowsCol:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JNZ     addRowsCol
+	DECQ    DX
+	JNZ     addRowsRow
+	VZEROUPPER
+	RET
+
+// func addReLURowsAVX2(y, bias *float32, rows, n int)
+//
+// y[r*n+j] = max(y[r*n+j] + bias[j], 0), as addReLUAVX2, for r < rows,
+// j < n; n a positive multiple of 8.
+// DI y, SI bias, CX columns left, DX rows left; Y0 v, Y15 zero.
+TEXT ·addReLURowsAVX2(SB), NOSPLIT, $0-32
+	MOVQ   y+0(FP), DI
+	MOVQ   rows+16(FP), DX
+	VXORPS Y15, Y15, Y15
+
+addReLURowsRow:
+	MOVQ bias+8(FP), SI
+	MOVQ n+24(FP), CX
+
+addReLURowsCol:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMAXPS  Y0, Y15, Y0  // (0 > v) ? 0 : v
+	VADDPS  Y15, Y0, Y0  // −0 → +0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JNZ     addReLURowsCol
+	DECQ    DX
+	JNZ     addReLURowsRow
+	VZEROUPPER
+	RET
+
+// func sumRowsAVX2(sum, m *float32, rows, n int)
+//
+// sum[j] += m[0*n+j] + m[1*n+j] + … + m[(rows-1)*n+j], added in that
+// order, for j < n; n a positive multiple of 8. Eight columns at a time
+// are summed down all rows in Y0, then stored.
+// DI &sum[j], SI &m[r*n+j], BX n*4 (the row stride in bytes), CX columns
+// left, DX rows left, R8 &m[j] (the top of the current columns).
+TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-32
+	MOVQ sum+0(FP), DI
+	MOVQ m+8(FP), R8
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	SHLQ $2, BX
+
+sumRowsCol:
+	VMOVUPS (DI), Y0
+	MOVQ    R8, SI
+	MOVQ    rows+16(FP), DX
+
+sumRowsRow:
+	VADDPS (SI), Y0, Y0
+	ADDQ   BX, SI
+	DECQ   DX
+	JNZ    sumRowsRow
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	SUBQ    $8, CX
+	JNZ     sumRowsCol
+	VZEROUPPER
+	RET
+
+// func rmspropAVX2(w, v, grad *float32, n int, lr, c, rho, eps float32)
+//
+// For i < n (a positive multiple of 8), with c = 1 − rho, each operation
+// rounded on its own, as rmspropGo does:
+//
+//	v[i] = rho*v[i] + (c*g[i])*g[i]
+//	w[i] = w[i] − (lr*g[i]) / sqrt(v[i] + eps)
+//
+// DI w, SI v, DX grad, CX elements left; Y0 grad, Y1 v, Y2 (c·g)·g, Y3 the
+// square root, Y4 the step, Y5 w; Y11 eps, Y12 lr, Y13 rho, Y14 c.
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-48
+	MOVQ         w+0(FP), DI
+	MOVQ         v+8(FP), SI
+	MOVQ         grad+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Y12
+	VBROADCASTSS c+36(FP), Y14
+	VBROADCASTSS rho+40(FP), Y13
+	VBROADCASTSS eps+44(FP), Y11
+
+rmspropLoop:
+	VMOVUPS (DX), Y0
+	VMULPS  (SI), Y13, Y1 // rho·v
+	VMULPS  Y0, Y14, Y2   // c·g
+	VMULPS  Y0, Y2, Y2    // (c·g)·g
+	VADDPS  Y2, Y1, Y1    // the new v
+	VMOVUPS Y1, (SI)
+	VADDPS  Y11, Y1, Y3   // v + eps
+	VSQRTPS Y3, Y3
+	VMULPS  Y0, Y12, Y4   // lr·g
+	VDIVPS  Y3, Y4, Y4    // (lr·g) / sqrt
+	VMOVUPS (DI), Y5
+	VSUBPS  Y4, Y5, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JNZ     rmspropLoop
+	VZEROUPPER
+	RET

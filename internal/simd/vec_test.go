@@ -90,3 +90,70 @@ func TestVectorKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestRowKernels holds AddRows, AddReLURows and SumRows to row-by-row Go
+// loops, bit for bit, for row lengths the assembly takes (multiples of 8)
+// and those it leaves to Go.
+func TestRowKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{1, 7, 8, 10, 16, 32, 50, 200} {
+		for _, rows := range []int{0, 1, 3, 17} {
+			m, bias := vecInput(r, rows*n), vecInput(r, n)
+
+			got, want := append([]float32(nil), m...), append([]float32(nil), m...)
+			AddRows(got, bias)
+			for i := 0; i < rows; i++ {
+				addGo(want[i*n:(i+1)*n], bias)
+			}
+			sameBits(t, "AddRows", n, got, want)
+
+			got, want = append([]float32(nil), m...), append([]float32(nil), m...)
+			AddReLURows(got, bias)
+			for i := 0; i < rows; i++ {
+				addReLUGo(want[i*n:(i+1)*n], bias)
+			}
+			sameBits(t, "AddReLURows", n, got, want)
+
+			s1, s2 := append([]float32(nil), bias...), append([]float32(nil), bias...)
+			SumRows(s1, m)
+			for i := 0; i < rows; i++ {
+				addGo(s2, m[i*n:(i+1)*n])
+			}
+			sameBits(t, "SumRows", n, s1, s2)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("AddRows on 10 values in rows of 3 did not panic")
+		}
+	}()
+	AddRows(make([]float32, 10), make([]float32, 3))
+}
+
+// TestRMSprop holds RMSprop to its Go loop, bit for bit, on Keras's
+// hyper-parameters, gradients of all sizes (zeros and ±Inf among them),
+// and tails of 1 to 7.
+func TestRMSprop(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 7, 8, 9, 31, 288, 1001} {
+		g := vecInput(r, n)
+		v, w := make([]float32, n), vecInput(r, n)
+		for i := range v {
+			v[i] = float32(r.Float64() * 1e-3)
+		}
+		w1, v1 := append([]float32(nil), w...), append([]float32(nil), v...)
+		w2, v2 := append([]float32(nil), w...), append([]float32(nil), v...)
+		for range 3 {
+			RMSprop(w1, v1, g, 0.001, 0.9, 1e-7)
+			rmspropGo(w2, v2, g, 0.001, 0.9, 1e-7)
+		}
+		sameBits(t, "RMSprop v", n, v1, v2)
+		sameBits(t, "RMSprop w", n, w1, w2)
+	}
+	// By hand: v = 0.9·0 + 0.1·2·2 = 0.4; w = 1 − 0.001·2/√0.4 ≈ 0.99683772.
+	w, v := []float32{1}, []float32{0}
+	RMSprop(w, v, []float32{2}, 0.001, 0.9, 0)
+	if math.Abs(float64(v[0])-0.4) > 1e-7 || math.Abs(float64(w[0])-0.99683772) > 1e-7 {
+		t.Errorf("one step from w=1, v=0, g=2: w %v, v %v", w[0], v[0])
+	}
+}
