@@ -100,9 +100,12 @@ func im2col(g geom, n int, x, p []float32) {
 
 // col2im is the adjoint of im2col: it sets the n images of dx to the sum,
 // over every patch row of dp, of each value at the pixel it was read from.
+// A window row inside the image is kw·c values added to a row of dx at
+// once.
 func col2im(g geom, n int, dp, dx []float32) {
 	clear(dx[:n*g.inSize()])
 	k := g.patch()
+	run := g.kw * g.c
 	r := 0
 	for b := 0; b < n; b++ {
 		img := dx[b*g.inSize() : (b+1)*g.inSize()]
@@ -110,15 +113,22 @@ func col2im(g geom, n int, dp, dx []float32) {
 			for ox := 0; ox < g.ow; ox++ {
 				row := dp[r*k : (r+1)*k]
 				r++
-				i := 0
+				x0 := ox*g.sw - g.pl
+				inside := x0 >= 0 && x0+g.kw <= g.w
 				for ky := 0; ky < g.kh; ky++ {
 					y := oy*g.sh + ky - g.pt
+					if y < 0 || y >= g.h {
+						continue
+					}
+					src := row[ky*run : (ky+1)*run]
+					if inside {
+						simd.Add(img[(y*g.w+x0)*g.c:][:run], src)
+						continue
+					}
 					for kx := 0; kx < g.kw; kx++ {
-						xx := ox*g.sw + kx - g.pl
-						if y >= 0 && y < g.h && xx >= 0 && xx < g.w {
-							simd.Add(img[(y*g.w+xx)*g.c:(y*g.w+xx)*g.c+g.c], row[i:i+g.c])
+						if xx := x0 + kx; xx >= 0 && xx < g.w {
+							simd.Add(img[(y*g.w+xx)*g.c:][:g.c], src[kx*g.c:(kx+1)*g.c])
 						}
-						i += g.c
 					}
 				}
 			}
