@@ -54,34 +54,48 @@ func (g geom) rows(n int) int { return n * g.oh * g.ow }          // output pixe
 // im2col writes the patches of the n images of x into p: one row of
 // g.patch() values per output pixel, in (ky, kx, c) order, zeros where the
 // window leaves the image. A window row inside the image is kw·c values in
-// a row of x, copied at once.
+// a row of x, copied at once; when those runs are short (conv1: 3 values),
+// a window inside the image is gathered value by value through a table of
+// offsets instead.
 func im2col(g geom, n int, x, p []float32) {
 	k := g.patch()
 	run := g.kw * g.c
+	var offs [64]int32 // offsets of a patch's values from its window's corner
+	gather := run < 16 && k <= len(offs)
+	if gather {
+		i := 0
+		for ky := 0; ky < g.kh; ky++ {
+			for j := 0; j < run; j++ {
+				offs[i] = int32(ky*g.w*g.c + j)
+				i++
+			}
+		}
+	}
 	r := 0
 	for b := 0; b < n; b++ {
 		img := x[b*g.inSize() : (b+1)*g.inSize()]
 		for oy := 0; oy < g.oh; oy++ {
+			y0 := oy*g.sh - g.pt
 			for ox := 0; ox < g.ow; ox++ {
 				row := p[r*k : (r+1)*k]
 				r++
 				x0 := ox*g.sw - g.pl
 				inside := x0 >= 0 && x0+g.kw <= g.w
+				if gather && inside && y0 >= 0 && y0+g.kh <= g.h {
+					win := img[(y0*g.w+x0)*g.c:]
+					for i, o := range offs[:k] {
+						row[i] = win[o]
+					}
+					continue
+				}
 				for ky := 0; ky < g.kh; ky++ {
 					dst := row[ky*run : (ky+1)*run : (ky+1)*run]
-					y := oy*g.sh + ky - g.pt
+					y := y0 + ky
 					switch {
 					case y < 0 || y >= g.h:
 						clear(dst)
 					case inside:
-						src := img[(y*g.w+x0)*g.c:][:run:run]
-						if run < 16 { // a call to memmove costs more than a few moves
-							for i, v := range src {
-								dst[i] = v
-							}
-						} else {
-							copy(dst, src)
-						}
+						copy(dst, img[(y*g.w+x0)*g.c:][:run])
 					default:
 						for kx := 0; kx < g.kw; kx++ {
 							d := dst[kx*g.c : (kx+1)*g.c]
