@@ -19,11 +19,12 @@ import (
 // internal/simd.
 //
 // Every op owns its output buffer, made once when the graph is built (a
-// graph has a fixed batch), and Do writes into it: a step allocates no
-// tensor. UsePreallocDo accepts only that same buffer: Gorgonia's tape
-// machine hands an op whatever its output register last held, which may be
-// another node's value still read after the run (the logits, the
-// gradients), so writing there could corrupt it.
+// graph has a fixed batch), and Do writes into it and returns it: a step
+// allocates no tensor. That is the reuse Gorgonia's UsePreallocDoer is
+// for, which these ops do not implement: the tape machine would offer an
+// op the value its output register last held in the run, which is another
+// node's, and may be one still read after the run (the logits, a
+// gradient), so writing there could corrupt it.
 //
 // Forward ops keep what their backward ops need (patches, argmaxes,
 // probabilities) in their own state; a backward op is always scheduled
@@ -103,14 +104,6 @@ func (o *opBase) result() G.Value {
 		return o.scalar
 	}
 	return o.out
-}
-
-// prealloc is UsePreallocDo for an op whose Do writes its own buffer.
-func (o *opBase) prealloc(p G.Value) error {
-	if p != G.Value(o.out) || o.out == nil {
-		return fmt.Errorf("train: %s computes into its own buffer only", o.name)
-	}
-	return nil
 }
 
 // floats is the data of a float32 tensor value, checked for length.
@@ -219,13 +212,6 @@ func (op *convOp) forwardChunk(c int) {
 	biasAct(y, op.bias, op.relu)
 }
 
-func (op *convOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
-}
-
 func (op *convOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
@@ -315,13 +301,6 @@ func (op *convFilterGradOp) runChunk(ch int) {
 	gemmSerial(true, false, g.channels, k, r1-r0, op.gz[r0*g.channels:r1*g.channels], c.patches[r0*k:r1*k], op.partial[ch*size:(ch+1)*size])
 }
 
-func (op *convFilterGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
-}
-
 // convDataGradOp is dL/dx of a convOp, NHWC like x: per chunk gz · wt
 // (rows × K, the gradient of every patch), then col2im.
 type convDataGradOp struct {
@@ -361,13 +340,6 @@ func (op *convDataGradOp) runChunk(ch int) {
 	dp := op.dp[r0*k : r1*k]
 	gemmSerial(false, false, r1-r0, k, g.channels, op.gz[r0*g.channels:r1*g.channels], c.wt, dp)
 	col2im(g, hi-lo, dp, op.data()[lo*g.inSize():])
-}
-
-func (op *convDataGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
 
 // ---- shared backward ops ----
@@ -416,13 +388,6 @@ func (op *reluGradOp) runChunk(c int) {
 	lo := c * elementChunk
 	hi := min(lo+elementChunk, len(op.y))
 	simd.ReLUGrad(op.data()[lo:hi], op.y[lo:hi], op.gy[lo:hi])
-}
-
-func (op *reluGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
 
 // biasGradOp is dL/db: the column sums of gz, rows × n. The rows are cut
@@ -474,13 +439,6 @@ func (op *biasGradOp) runChunk(c int) {
 	colSums(op.gz[lo*n:hi*n], sum)
 }
 
-func (op *biasGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
-}
-
 // ---- max pool ----
 
 // maxPoolOp is the maximum of every window of x (B, h, w, c), no padding;
@@ -530,13 +488,6 @@ func (op *maxPoolOp) runChunk(c int) {
 	maxPool(g, hi-lo, op.x[lo*g.inSize():], op.data()[o0:o1], op.arg[o0:o1])
 }
 
-func (op *maxPoolOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
-}
-
 func (op *maxPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *maxPoolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
@@ -580,13 +531,6 @@ func (op *maxPoolGradOp) runChunk(c int) {
 	maxPoolGrad(g, hi-lo, op.gy[o0:o1], y, p.arg[o0:o1], op.data()[lo*g.inSize():])
 }
 
-func (op *maxPoolGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
-}
-
 // ---- flatten ----
 
 // flattenOp turns NHWC feature maps (B, h, w, c) into rows (B, c·h·w) in
@@ -618,13 +562,6 @@ func (op *flattenOp) Do(vs ...G.Value) (G.Value, error) {
 		layout.FlattenCHW(op.data(), src, op.n, op.h, op.w, op.c)
 	}
 	return op.out, nil
-}
-
-func (op *flattenOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
 
 func (op *flattenOp) DiffWRT(int) []bool { return []bool{true} }
@@ -668,13 +605,6 @@ func (op *denseOp) Do(vs ...G.Value) (G.Value, error) {
 	op.mm.run(x, w, op.data())
 	biasAct(op.data(), b, op.relu)
 	return op.out, nil
-}
-
-func (op *denseOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
 
 func (op *denseOp) DiffWRT(int) []bool { return []bool{true, true, true} }
@@ -722,13 +652,6 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	g.run(a, b, op.data())
 	return op.out, nil
-}
-
-func (op *matMulOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
 
 // ---- loss ----
@@ -791,11 +714,4 @@ func (op *softmaxCEGradOp) Do(vs ...G.Value) (G.Value, error) {
 		dz[i] = (p - y[i]) * s
 	}
 	return op.out, nil
-}
-
-func (op *softmaxCEGradOp) UsePreallocDo(p G.Value, vs ...G.Value) (G.Value, error) {
-	if err := op.prealloc(p); err != nil {
-		return nil, err
-	}
-	return op.Do(vs...)
 }
