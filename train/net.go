@@ -116,26 +116,37 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 		}
 		shape = l.Out
 	}
-	n.logits = h
-	if got := h.Shape(); !got.Eq(tensor.Shape{batch, model.Classes}) {
-		return nil, fmt.Errorf("train: logits have shape %v, want (%d,%d)", got, batch, model.Classes)
+	cost := func(y *G.Node) (*G.Node, error) {
+		return apply(newSoftmaxCEOp(id+1, batch, model.Classes), h, y)
 	}
-
-	if !train {
-		n.vm = G.NewTapeMachine(g)
-		return n, nil
-	}
-	n.y = make([]float32, batch*model.Classes)
-	y := G.NewMatrix(g, tensor.Float32, G.WithName("y"),
-		G.WithValue(tensor.New(tensor.WithShape(batch, model.Classes), tensor.WithBacking(n.y))))
-	if n.cost, err = apply(newSoftmaxCEOp(id+1, batch, model.Classes), n.logits, y); err != nil {
+	if err := n.finish(g, w, h, train, cost); err != nil {
 		return nil, err
 	}
-	if n.grads, err = G.Grad(n.cost, w...); err != nil {
-		return nil, fmt.Errorf("train: gradients: %w", err)
+	return n, nil
+}
+
+// finish completes a net whose graph g computes logits from the weight
+// nodes w: for a training net it adds the one-hot labels, the cost that
+// cost builds from them and the gradients, then it makes the tape machine.
+func (n *net) finish(g *G.ExprGraph, w G.Nodes, logits *G.Node, train bool, cost func(y *G.Node) (*G.Node, error)) error {
+	n.logits = logits
+	if got := logits.Shape(); !got.Eq(tensor.Shape{n.batch, model.Classes}) {
+		return fmt.Errorf("train: logits have shape %v, want (%d,%d)", got, n.batch, model.Classes)
+	}
+	if train {
+		n.y = make([]float32, n.batch*model.Classes)
+		y := G.NewMatrix(g, tensor.Float32, G.WithName("y"),
+			G.WithValue(tensor.New(tensor.WithShape(n.batch, model.Classes), tensor.WithBacking(n.y))))
+		var err error
+		if n.cost, err = cost(y); err != nil {
+			return err
+		}
+		if n.grads, err = G.Grad(n.cost, w...); err != nil {
+			return fmt.Errorf("train: gradients: %w", err)
+		}
 	}
 	n.vm = G.NewTapeMachine(g)
-	return n, nil
+	return nil
 }
 
 // load copies images idx of set into the input (pixel/255), each moved by

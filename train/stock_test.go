@@ -51,24 +51,13 @@ func newStockNet(weights []model.Tensor, batch int, train bool) (n *net, err err
 			h = G.Must(G.Rectify(h))
 		}
 	}
-	n.logits = h
-	if got := h.Shape(); !got.Eq(tensor.Shape{batch, model.Classes}) {
-		return nil, fmt.Errorf("train: logits have shape %v, want (%d,%d)", got, batch, model.Classes)
+	cost := func(y *G.Node) (*G.Node, error) {
+		logp := G.Must(G.LogSoftMax(h, 1))
+		sum := G.Must(G.Sum(G.Must(G.HadamardProd(logp, y))))
+		return G.Mul(sum, G.NewConstant(float32(-1)/float32(batch)))
 	}
-
-	if !train {
-		n.vm = G.NewTapeMachine(g)
-		return n, nil
+	if err := n.finish(g, w, h, train, cost); err != nil {
+		return nil, err
 	}
-	n.y = make([]float32, batch*model.Classes)
-	y := G.NewMatrix(g, tensor.Float32, G.WithName("y"),
-		G.WithValue(tensor.New(tensor.WithShape(batch, model.Classes), tensor.WithBacking(n.y))))
-	logp := G.Must(G.LogSoftMax(n.logits, 1))
-	sum := G.Must(G.Sum(G.Must(G.HadamardProd(logp, y))))
-	n.cost = G.Must(G.Mul(sum, G.NewConstant(float32(-1)/float32(batch))))
-	if n.grads, err = G.Grad(n.cost, w...); err != nil {
-		return nil, fmt.Errorf("train: gradients: %w", err)
-	}
-	n.vm = G.NewTapeMachine(g)
 	return n, nil
 }
