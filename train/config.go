@@ -32,12 +32,19 @@ type Config struct {
 // reference's learning rate.
 //
 // Chosen by measurement once an epoch took 10 s instead of a minute. Test
-// accuracy after each epoch (55,000 training images; run with the AVX-512
-// kernels):
+// accuracy after each epoch (55,000 training images, AVX-512 kernels; the
+// AVX2 ones give the same bits):
 //
-//	shift 1, ×0.6, seed 1: 98.30 98.96 99.06 99.33 99.35 99.34 99.39 %
-//	shift 1, ×0.6, seed 2: 98.06 99.04 99.31 99.27 99.36 99.35 99.37 %
-//	shift 1, ×0.6, seed 3: 98.50 99.13 99.12 99.20 99.39 99.39 99.33 %
+//	shift 1, ×0.6, seed 1: 98.11 98.97 99.14 99.34 99.42 99.32 99.40 %
+//	shift 1, ×0.6, seed 2: 97.84 99.15 99.35 99.37 99.39 99.42 99.41 %
+//	shift 1, ×0.6, seed 3: 98.48 99.07 99.14 99.23 99.32 99.36 99.34 %
+//
+// Shifting from the second epoch on only, so that a one-epoch run is the
+// reference's (98.36 % for seed 1, as --shift 0 gives), ended lower: seeds
+// 1/2/3 99.33 / 99.35 / 99.29 % after 7 epochs, 99.35 / 99.34 / 99.28 %
+// after 9. Other alternatives, measured with an earlier build of the same
+// ops (which rounded some sums in another order):
+//
 //	shift 2, ×0.6, seed 1: 98.11 99.05 99.05 99.25 99.29 99.20 99.29 99.27 %
 //	shift 3, ×0.6, seed 1: 97.91 98.68 98.91 99.20 99.20 99.19 99.31 %
 //	shift 2, ×0.75, seed 1: 98.11 98.88 99.01 99.26 99.29 99.03 99.33 99.29 %
