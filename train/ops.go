@@ -282,9 +282,7 @@ func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
 	size := len(c.wt)
 	sum := op.partial[:size]
 	for i := 1; i < n; i++ {
-		for j, v := range op.partial[i*size : (i+1)*size] {
-			sum[j] += v
-		}
+		simd.Add(sum, op.partial[i*size:(i+1)*size])
 	}
 	g := c.g
 	layout.KernelOIHW(op.data(), sum, g.channels, g.c, g.kh, g.kw)
