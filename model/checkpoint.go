@@ -7,12 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/mnistcnn/mnistcnn/internal/atomicfile"
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 )
 
 // ArchName names the architecture of Layers in checkpoints. A change to
@@ -303,51 +304,30 @@ func UnmarshalCheckpoint(b []byte) (*Checkpoint, error) {
 }
 
 func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
-	if len(b) < len(ckptMagic) {
-		if bytes.HasPrefix([]byte(ckptMagic), b) {
-			return nil, errorf("checkpoint truncated: %d bytes", len(b))
-		}
-		return nil, errorf("not a mnistcnn checkpoint")
+	hlen, err := checkPrefix(b)
+	if err != nil {
+		return nil, err
 	}
-	if string(b[:len(ckptMagic)]) != ckptMagic {
-		return nil, errorf("not a mnistcnn checkpoint")
-	}
-	if len(b) < ckptPrefix {
-		return nil, errorf("checkpoint truncated: %d bytes", len(b))
-	}
-	v := binary.LittleEndian.Uint32(b[8:])
-	if v < 1 || v > CheckpointVersion {
-		return nil, errorf("checkpoint is version %d, this mnistcnn reads versions 1 to %d", v, CheckpointVersion)
-	}
-	hlen := uint64(binary.LittleEndian.Uint32(b[12:]))
-	if uint64(len(b)) < ckptPrefix+hlen+ckptSum {
-		return nil, errorf("checkpoint truncated: %d bytes, its %d-byte header and checksum need %d",
-			len(b), hlen, ckptPrefix+hlen+ckptSum)
+	if err := checkHeaderFits(uint64(len(b)), hlen); err != nil {
+		return nil, err
 	}
 	// The header is read before the checksum is checked only to tell a file
-	// cut short from one altered.
+	// whose size is not the one it describes from one altered inside.
 	h, herr := decodeHeader(b[ckptPrefix : ckptPrefix+hlen])
-	want := uint64(0)
 	if herr == nil {
-		want, herr = fileSize(h, hlen)
+		var want uint64
+		if want, herr = fileSize(h, hlen); herr == nil && want != uint64(len(b)) {
+			return nil, sizeError(uint64(len(b)), want)
+		}
 	}
 	body := b[:len(b)-ckptSum]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(b)-ckptSum:]) {
-		if herr == nil && want > uint64(len(b)) {
-			return nil, errorf("checkpoint truncated: %d bytes, its header describes %d", len(b), want)
-		}
 		return nil, errorf("checkpoint checksum mismatch (file altered or corrupt)")
 	}
 	if herr != nil {
 		return nil, herr
 	}
-	if want > uint64(len(b)) {
-		return nil, errorf("checkpoint truncated: %d bytes, its header describes %d", len(b), want)
-	}
-	if want < uint64(len(b)) {
-		return nil, errorf("checkpoint is %d bytes, its header describes %d", len(b), want)
-	}
-	if v == 1 && h.Shift != 0 {
+	if v := binary.LittleEndian.Uint32(b[8:]); v == 1 && h.Shift != 0 {
 		return nil, errorf("checkpoint is version 1 but has shift %d, a version 2 field", h.Shift)
 	}
 	c := &Checkpoint{
@@ -364,6 +344,50 @@ func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkPrefix checks the magic and the version at the start of b and
+// returns the header length. Only a file shorter than the 16-byte prefix is
+// called truncated: anything longer may as well have been altered.
+func checkPrefix(b []byte) (hlen uint64, err error) {
+	if len(b) < len(ckptMagic) {
+		if bytes.HasPrefix([]byte(ckptMagic), b) {
+			return 0, errorf("checkpoint truncated: %d bytes", len(b))
+		}
+		return 0, errorf("not a mnistcnn checkpoint")
+	}
+	if string(b[:len(ckptMagic)]) != ckptMagic {
+		return 0, errorf("not a mnistcnn checkpoint")
+	}
+	if len(b) < ckptPrefix {
+		return 0, errorf("checkpoint truncated: %d bytes", len(b))
+	}
+	v := binary.LittleEndian.Uint32(b[8:])
+	if v < 1 || v > CheckpointVersion {
+		return 0, errorf("checkpoint is version %d, this mnistcnn reads versions 1 to %d", v, CheckpointVersion)
+	}
+	return uint64(binary.LittleEndian.Uint32(b[12:])), nil
+}
+
+// checkHeaderFits checks that a file of size bytes holds the prefix, a
+// header of hlen bytes and the checksum.
+func checkHeaderFits(size, hlen uint64) error {
+	if need := ckptPrefix + hlen + ckptSum; size < need {
+		return errorf("checkpoint is %d bytes, too short for its %d-byte header and checksum (%d bytes): cut short, or its header length altered",
+			size, hlen, need)
+	}
+	return nil
+}
+
+// sizeError is a file whose size is not the one its header describes. It
+// does not say "truncated": a file cut short and one whose header was
+// altered (a shape changed) look the same from inside.
+func sizeError(size, want uint64) error {
+	why := "cut short, or its header altered"
+	if size > want {
+		why = "data added, or its header altered"
+	}
+	return errorf("checkpoint is %d bytes, its header describes %d: %s", size, want, why)
 }
 
 // decodeHeader parses the JSON header strictly: unknown fields and
@@ -439,22 +463,65 @@ func SaveCheckpoint(path string, c *Checkpoint) error {
 	return nil
 }
 
-// LoadCheckpoint reads and checks the checkpoint at path.
+// MaxCheckpointBytes is the largest checkpoint file LoadCheckpoint reads:
+// 64 MiB, some 40 times a checkpoint of the reference CNN with its
+// optimizer state (1.4 MB for RMSprop, 2.2 MB for Adam).
+const MaxCheckpointBytes = 64 << 20
+
+// LoadCheckpoint reads and checks the checkpoint at path: a regular file
+// of at most MaxCheckpointBytes. It reads the prefix and the header first,
+// and refuses a file whose size is not the one its header describes before
+// reading the rest. Errors name the file.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
+	f, size, err := readfile.Open(path, readfile.Limit{What: "checkpoint", Bytes: MaxCheckpointBytes})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &ckptError{Path: path, Msg: "no such checkpoint file"}
 	}
 	if err != nil {
-		return nil, errorf("reading checkpoint: %v", err)
+		return nil, fmt.Errorf("model: %w", err)
 	}
-	c, err := UnmarshalCheckpoint(b)
+	defer f.Close()
+	c, err := readCheckpoint(f, size, Params())
 	if err != nil {
 		var e *ckptError
 		if errors.As(err, &e) {
 			return nil, &ckptError{Path: path, Msg: e.Msg}
 		}
-		return nil, err
+		return nil, fmt.Errorf("model: %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// readCheckpoint reads a checkpoint file of size bytes from r, the header
+// before the rest: a header that decodes says how long the file must be, so
+// a file of another size costs no more than its header to refuse. The file
+// is then checked whole by unmarshalCheckpoint. It returns the errors
+// unmarshalCheckpoint would, but for the checksum of a file whose size is
+// wrong, which it does not read.
+func readCheckpoint(r io.ReaderAt, size int64, specs []ParamSpec) (*Checkpoint, error) {
+	head := make([]byte, min(size, ckptPrefix))
+	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	hlen, err := checkPrefix(head)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkHeaderFits(uint64(size), hlen); err != nil {
+		return nil, err
+	}
+	js := make([]byte, hlen)
+	if _, err := r.ReadAt(js, ckptPrefix); err != nil {
+		return nil, err
+	}
+	if h, err := decodeHeader(js); err == nil {
+		if want, err := fileSize(h, hlen); err == nil && want != uint64(size) {
+			return nil, sizeError(uint64(size), want)
+		}
+	}
+	b := make([]byte, size)
+	if _, err := r.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	return unmarshalCheckpoint(b, specs)
 }

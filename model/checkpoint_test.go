@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"flag"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -252,15 +254,21 @@ func TestSaveLoadCheckpoint(t *testing.T) {
 	}
 }
 
-// Every proper prefix of a checkpoint is refused, as truncated.
+// Every proper prefix of a checkpoint is refused, as possibly cut short:
+// "truncated" under 16 bytes, "cut short" (or altered) beyond, where it
+// cannot be told from a file whose header was altered.
 func TestCheckpointEveryTruncation(t *testing.T) {
 	b := mustMarshal(t, tinyCheckpoint(), tinySpecs)
 	for k := range len(b) {
 		_, err := unmarshalCheckpoint(b[:k], tinySpecs)
-		if err == nil || !strings.HasPrefix(err.Error(), "model: checkpoint truncated: ") {
+		if !saysCut(err) {
 			t.Errorf("cut at %d of %d: got %v", k, len(b), err)
 		}
 	}
+}
+
+func saysCut(err error) bool {
+	return err != nil && (strings.HasPrefix(err.Error(), "model: checkpoint truncated: ") || strings.Contains(err.Error(), ": cut short, or its header"))
 }
 
 // A sample of prefixes of a full-size checkpoint: all of its header, then
@@ -273,7 +281,7 @@ func TestCheckpointTruncationFullSize(t *testing.T) {
 			continue
 		}
 		_, err := UnmarshalCheckpoint(b[:k])
-		if err == nil || !strings.HasPrefix(err.Error(), "model: checkpoint truncated: ") {
+		if !saysCut(err) {
 			t.Fatalf("cut at %d of %d: got %v", k, len(b), err)
 		}
 	}
@@ -283,8 +291,10 @@ func TestCheckpointTruncationFullSize(t *testing.T) {
 }
 
 // Changing any one byte is detected: in the magic and the version by their
-// own checks, anywhere else by the checksum (or, if a length or a shape
-// changed, as truncation).
+// own checks, anywhere else by the checksum or, if the header length or a
+// shape changed, by the file's size, as "cut short, or its header altered"
+// (or "data added, or…"). The file has its full length: it is never called
+// truncated.
 func TestCheckpointEveryByteFlip(t *testing.T) {
 	b := mustMarshal(t, tinyCheckpoint(), tinySpecs)
 	for i := range b {
@@ -299,9 +309,10 @@ func TestCheckpointEveryByteFlip(t *testing.T) {
 			case i < 12:
 				want = []string{"checkpoint is version "}
 			default:
-				want = []string{"checkpoint checksum mismatch", "checkpoint truncated"}
+				want = []string{"checkpoint checksum mismatch", "checkpoint is "}
 			}
-			if err == nil || !hasAnyPrefix(err.Error(), want) {
+			if err == nil || !hasAnyPrefix(err.Error(), want) || strings.Contains(err.Error(), "truncated") ||
+				strings.Contains(err.Error(), " bytes, ") && !strings.Contains(err.Error(), "altered") {
 				t.Errorf("byte %d ^ %#x: got %v, want one of %q", i, x, err, want)
 			}
 		}
@@ -359,9 +370,10 @@ func TestUnmarshalCheckpointErrors(t *testing.T) {
 		{"version 0", raw(0, "{}"), "checkpoint is version 0, this mnistcnn reads versions 1 to 2"},
 		{"shift in version 1", raw(1, `{"arch":"mnistcnn-reference-v1","shift":1,`+ws+`}`, nine...), "checkpoint is version 1 but has shift 1, a version 2 field"},
 		{"altered", append(bytes.Clone(good[:len(good)-1]), good[len(good)-1]^1), "checkpoint checksum mismatch (file altered or corrupt)"},
-		{"header past end", raw(1, "{}")[:20], "checkpoint truncated: 20 bytes, its 2-byte header and checksum need 50"},
-		{"data cut", reseal(good[:len(good)-4]), "checkpoint truncated: " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good))},
-		{"extra data", raw(1, hdr, append(nine, 1)...), "checkpoint is " + strconv.Itoa(size+4) + " bytes, its header describes " + strconv.Itoa(size)},
+		{"header past end", raw(1, "{}")[:20], "checkpoint is 20 bytes, too short for its 2-byte header and checksum (50 bytes): cut short, or its header length altered"},
+		{"data cut", reseal(good[:len(good)-4]), "checkpoint is " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good)) + ": cut short, or its header altered"},
+		{"data cut, checksum too", good[:len(good)-4], "checkpoint is " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good)) + ": cut short, or its header altered"},
+		{"extra data", raw(1, hdr, append(nine, 1)...), "checkpoint is " + strconv.Itoa(size+4) + " bytes, its header describes " + strconv.Itoa(size) + ": data added, or its header altered"},
 		{"other arch", raw(1, `{"arch":"lenet",`+ws+`}`, nine...), `checkpoint is for architecture "lenet", this mnistcnn has "mnistcnn-reference-v1"`},
 		{"unknown field", raw(1, `{"arch":"mnistcnn-reference-v1","colour":1}`), `checkpoint header: json: unknown field "colour"`},
 		{"not json", raw(1, `{"arch":`), "checkpoint header: unexpected EOF"},
@@ -427,6 +439,11 @@ func FuzzUnmarshalCheckpoint(f *testing.F) {
 		// With a valid checksum the fuzzer gets past it to the header.
 		for _, in := range [][]byte{b, reseal(b)} {
 			c, err := unmarshalCheckpoint(in, tinySpecs)
+			// Reading the header first (LoadCheckpoint) decides the same.
+			rc, rerr := readCheckpoint(bytes.NewReader(in), int64(len(in)), tinySpecs)
+			if (err == nil) != (rerr == nil) || err == nil && !sameCheckpoint(c, rc) {
+				t.Fatalf("in memory: %v; header first: %v", err, rerr)
+			}
 			if err != nil {
 				continue
 			}
@@ -458,5 +475,70 @@ func BenchmarkUnmarshalCheckpoint(b *testing.B) {
 		if _, err := UnmarshalCheckpoint(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// countingReader is a file of size bytes whose first len(b) bytes are b,
+// the rest zeros, that counts the bytes read from it.
+type countingReader struct {
+	b    []byte
+	size int64
+	read int64
+}
+
+func (r *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), r.size-off))
+	clear(p[:n])
+	if off < int64(len(r.b)) {
+		copy(p[:n], r.b[off:])
+	}
+	r.read += int64(n)
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// A file longer than its header describes (e.g. `truncate -s 3G`) is
+// refused from its prefix and header alone, and so is one cut short.
+func TestReadCheckpointHeaderFirst(t *testing.T) {
+	good := mustMarshal(t, tinyCheckpoint(), tinySpecs)
+	hlen := int64(binary.LittleEndian.Uint32(good[12:]))
+	for _, size := range []int64{3 << 30, int64(len(good)) - 4} {
+		r := &countingReader{b: good, size: size}
+		_, err := readCheckpoint(r, size, tinySpecs)
+		if !strings.Contains(fmt.Sprint(err), fmt.Sprintf("checkpoint is %d bytes, its header describes %d", size, len(good))) {
+			t.Errorf("%d bytes: got %v", size, err)
+		}
+		if r.read != ckptPrefix+hlen {
+			t.Errorf("%d bytes: read %d bytes to refuse it, want the %d of the prefix and header", size, r.read, ckptPrefix+hlen)
+		}
+	}
+	r := &countingReader{b: good, size: int64(len(good))}
+	if c, err := readCheckpoint(r, r.size, tinySpecs); err != nil || !sameCheckpoint(c, tinyCheckpoint()) {
+		t.Errorf("the whole file: %v", err)
+	}
+}
+
+// LoadCheckpoint refuses a file over MaxCheckpointBytes, or not a regular
+// file, before reading it.
+func TestLoadCheckpointLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.ckpt")
+	if err := os.WriteFile(big, mustMarshal(t, tinyCheckpoint(), tinySpecs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxCheckpointBytes+1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("model: %s: %d bytes, over the 64 MiB limit of a checkpoint", big, MaxCheckpointBytes+1)
+	if _, err := LoadCheckpoint(big); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if _, err := LoadCheckpoint(dir); err == nil || err.Error() != "model: "+dir+": a folder, not a regular file" {
+		t.Errorf("a folder: got %v", err)
 	}
 }
