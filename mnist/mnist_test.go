@@ -1,6 +1,8 @@
 package mnist
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,5 +154,70 @@ func TestFloatScale(t *testing.T) {
 	}
 	if scale[0] != 0 || scale[255] != 1 {
 		t.Errorf("scale[0], scale[255] = %v, %v", scale[0], scale[255])
+	}
+}
+
+// A data file that is not a regular file (here a folder; a device or a pipe
+// alike) is refused before it is read.
+func TestLoadRefusesNotRegular(t *testing.T) {
+	files := tinyFiles()
+	delete(files, TestImages)
+	dir := writeFiles(t, files)
+	if err := os.Mkdir(filepath.Join(dir, TestImages), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := "mnist: " + filepath.Join(dir, TestImages) + ": a folder, not a regular file"
+	if _, err := Load(dir); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// LoadTest needs only the two test files.
+func TestLoadTest(t *testing.T) {
+	files := tinyFiles()
+	delete(files, TrainImages+".gz")
+	delete(files, TrainLabels+".gz")
+	dir := writeFiles(t, files)
+	if _, err := Load(dir); err == nil {
+		t.Error("Load without the training files: no error")
+	}
+	s, err := LoadTest(dir)
+	if err != nil || s.N != 2 || string(s.Labels) != "\x07\x02" {
+		t.Errorf("LoadTest: %d images, labels %v, %v; want 2, [7 2]", s.N, s.Labels, err)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r    io.Reader
+	read int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+// A plain file whose header describes more or fewer bytes than the file
+// has is refused from its 16-byte header and its size, without reading its
+// body: a 1 GiB file cut to 1,016 bytes costs no more than one intact.
+func TestReadPlainFileSizeFirst(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{1 << 20, "f: truncated: header says 1048576 images of 28x28 (822083584 bytes), file has 1000"},
+		{1, "f: 216 extra bytes after the 784 the header describes"},
+	} {
+		b := idxImages(c.n, 28, 28, make([]byte, 1000))
+		cr := &countingReader{r: bytes.NewReader(b)}
+		_, _, _, _, err := ReadImages(hintedReader{cr, int64(len(b)), true}, "f")
+		if err == nil || err.Error() != "mnist: "+c.want {
+			t.Errorf("%d images: got %v, want %s", c.n, err, c.want)
+		}
+		if cr.read != 16 {
+			t.Errorf("%d images: read %d bytes, want the 16 of the header", c.n, cr.read)
+		}
 	}
 }
