@@ -4,23 +4,26 @@
 // aspect) so that its longer side is 20 pixels, then placed in a 28×28 frame
 // so that its centre of mass is at the centre.
 //
-// Pictures may be PNG, JPEG, GIF or PGM (P2 or P5), of any size, grey or
-// colour (reduced to luma), dark ink on a light background or light ink on
-// a dark one.
+// Pictures may be PNG, JPEG, GIF or PGM (P2 or P5), of up to MaxPixels
+// pixels in a file of up to MaxFileBytes, grey or colour (reduced to luma),
+// dark ink on a light background or light ink on a dark one. A picture at
+// those limits takes at most about 200 MB to read: the decoded image (8
+// bytes a pixel at most, for 16-bit RGBA) and its luma (8 bytes a pixel).
 package digit
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	_ "image/gif"  // register GIF for image.Decode
 	_ "image/jpeg" // register JPEG for image.Decode
 	_ "image/png"  // register PNG for image.Decode
 	"io"
 	"math"
-	"os"
+
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 )
 
 // Size is the side of the image Load returns; Box is the side of the square
@@ -32,30 +35,34 @@ const (
 
 // Limits on what Load reads: a photo of a digit is far smaller.
 const (
-	maxFileBytes = 64 << 20
-	maxPixels    = 1 << 25 // 32 Mpixel, e.g. 8192×4096
+	// MaxFileBytes bounds the picture file: 64 MiB.
+	MaxFileBytes = 64 << 20
+	// MaxPixels bounds width×height: 12 Mi pixels (12,582,912), e.g.
+	// 4096×3072 or a 12-megapixel phone photo (4032×3024). It keeps the
+	// memory a picture takes under about 200 MB: 96 MiB for the decoded
+	// image at worst (16-bit RGBA) and 96 MiB for its luma.
+	MaxPixels = 12 << 20
 )
 
 // inkThreshold is the fraction of full ink above which a pixel counts for
 // the bounding box: it keeps faint noise and JPEG ringing out of the crop.
 const inkThreshold = 0.2
 
-// Load reads the picture at path and returns Size×Size pixels, row-major,
-// 0 for background and 255 for full ink.
+// Load reads the picture at path, a regular file of at most MaxFileBytes,
+// and returns Size×Size pixels, row-major, 0 for background and 255 for
+// full ink. PNG, JPEG and GIF are decoded from the file as they are read,
+// not from a copy in memory.
 func Load(path string) ([]uint8, error) {
-	f, err := os.Open(path)
+	f, size, err := readfile.Open(path, readfile.Limit{What: "picture", Bytes: MaxFileBytes})
 	if err != nil {
 		return nil, fmt.Errorf("digit: %w", err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	g, err := decodeGray(io.NewSectionReader(f, 0, size))
 	if err != nil {
 		return nil, fmt.Errorf("digit: %s: %w", path, err)
 	}
-	if len(b) > maxFileBytes {
-		return nil, fmt.Errorf("digit: %s: larger than %d bytes", path, maxFileBytes)
-	}
-	px, err := Decode(b)
+	px, err := normalize(g, true)
 	if err != nil {
 		return nil, fmt.Errorf("digit: %s: %w", path, err)
 	}
@@ -65,11 +72,11 @@ func Load(path string) ([]uint8, error) {
 // Decode is Load for a picture already in memory; its errors do not name a
 // file.
 func Decode(b []byte) ([]uint8, error) {
-	g, err := decodeGray(b)
+	g, err := decodeGray(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
-	return Normalize(g)
+	return normalize(g, true)
 }
 
 // Gray is a picture as luma values in [0,1], row-major, W×H.
@@ -80,47 +87,88 @@ type Gray struct {
 
 func (g *Gray) at(x, y int) float64 { return g.Pix[y*g.W+x] }
 
-// decodeGray reads a PGM or any image format registered with package image.
-func decodeGray(b []byte) (*Gray, error) {
-	if len(b) >= 2 && b[0] == 'P' && (b[1] == '2' || b[1] == '5') {
+// decodeGray reads a PGM or any image format registered with package
+// image. It checks the size in the header (image.DecodeConfig) against
+// MaxPixels before decoding.
+func decodeGray(r io.ReadSeeker) (*Gray, error) {
+	var magic [2]byte
+	n, _ := io.ReadFull(r, magic[:])
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if n == 2 && magic[0] == 'P' && (magic[1] == '2' || magic[1] == '5') {
+		b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > MaxFileBytes {
+			return nil, fmt.Errorf("pgm: larger than %d bytes", MaxFileBytes)
+		}
 		return decodePGM(b)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	cfg, _, err := image.DecodeConfig(bufio.NewReader(r))
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, fmt.Errorf("image of %d×%d pixels is empty or too large", cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("image of %d×%d pixels is empty", cfg.Width, cfg.Height)
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("image of %d×%d pixels (%d) is larger than the limit of %d pixels (12 Mi, e.g. 4096×3072)",
+			cfg.Width, cfg.Height, int64(cfg.Width)*int64(cfg.Height), MaxPixels)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bufio.NewReader(r))
 	if err != nil {
 		return nil, err
 	}
+	return grayOf(img), nil
+}
+
+// grayOf is the luma of img as color.Gray16Model computes it, composited
+// over white: transparent pixels show the page behind them, as a viewer
+// shows them.
+func grayOf(img image.Image) *Gray {
 	r := img.Bounds()
 	g := &Gray{W: r.Dx(), H: r.Dy(), Pix: make([]float64, r.Dx()*r.Dy())}
-	for y := 0; y < g.H; y++ {
-		for x := 0; x < g.W; x++ {
-			c := img.At(r.Min.X+x, r.Min.Y+y)
-			// Transparent pixels show the page behind them: composite over
-			// white, as a viewer would.
-			_, _, _, a := c.RGBA()
-			l := float64(color.Gray16Model.Convert(c).(color.Gray16).Y) / 0xffff
-			g.Pix[y*g.W+x] = l + (1 - float64(a)/0xffff)
+	at := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
+	if im, ok := img.(image.RGBA64Image); ok { // every image type of the standard library: no allocation a pixel
+		at = func(x, y int) (r, g, b, a uint32) {
+			c := im.RGBA64At(x, y)
+			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
 		}
 	}
-	return g, nil
+	for y := 0; y < g.H; y++ {
+		row := g.Pix[y*g.W : (y+1)*g.W]
+		for x := range row {
+			cr, cg, cb, ca := at(r.Min.X+x, r.Min.Y+y)
+			// color.Gray16Model's luma of the premultiplied colour; it
+			// gives a Gray16 its own value, as Convert does.
+			l := float64((19595*cr+38470*cg+7471*cb+1<<15)>>16) / 0xffff
+			row[x] = l + (1 - float64(ca)/0xffff)
+		}
+	}
+	return g
 }
 
 // Normalize makes an MNIST image from a picture: it inverts a light
 // background, crops to the ink, scales the crop's longer side to Box pixels
 // by area averaging, stretches the strongest ink to 255 (a thin pen on a
 // large picture would otherwise average to faint grey) and centres the
-// ink's centre of mass in Size×Size.
+// ink's centre of mass in Size×Size. It does not change g.
 func Normalize(g *Gray) ([]uint8, error) {
+	return normalize(g, false)
+}
+
+// normalize is Normalize; with inPlace it computes the ink in g.Pix rather
+// than in a copy, saving 8 bytes a pixel.
+func normalize(g *Gray, inPlace bool) ([]uint8, error) {
 	if g.W <= 0 || g.H <= 0 || len(g.Pix) != g.W*g.H {
 		return nil, errors.New("empty picture")
 	}
-	ink := inkMap(g)
+	ink := inkMap(g, inPlace)
 	x0, y0, x1, y1, ok := bounds(ink, inkThreshold)
 	if !ok {
 		return nil, errors.New("no ink: the picture is blank")
@@ -172,7 +220,8 @@ func Normalize(g *Gray) ([]uint8, error) {
 // inkMap maps the picture to ink in [0,1]: 0 for the background, taken as
 // the mean of the border pixels, 1 for the strongest ink. A background
 // lighter than the picture's mean is a page (dark ink): it is inverted.
-func inkMap(g *Gray) *Gray {
+// With inPlace the ink replaces g's pixels.
+func inkMap(g *Gray, inPlace bool) *Gray {
 	var border, all float64
 	n := 0
 	for y := 0; y < g.H; y++ {
@@ -188,7 +237,10 @@ func inkMap(g *Gray) *Gray {
 	border /= float64(n)
 	all /= float64(g.W * g.H)
 	light := border > all || (border == all && border > 0.5)
-	ink := &Gray{W: g.W, H: g.H, Pix: make([]float64, len(g.Pix))}
+	ink := g
+	if !inPlace {
+		ink = &Gray{W: g.W, H: g.H, Pix: make([]float64, len(g.Pix))}
+	}
 	bg, peak := border, 0.0
 	if light {
 		bg = 1 - border

@@ -2,7 +2,9 @@ package digit
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -414,5 +416,66 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// pngHeader is the start of a PNG of w×h 16-bit RGBA pixels: the signature
+// and the IHDR chunk, all image.DecodeConfig reads.
+func pngHeader(w, h uint32) []byte {
+	b := []byte("\x89PNG\r\n\x1a\n")
+	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 16, 6, 0, 0, 0) // 16 bits, RGBA, deflate, no filter, no interlace
+	b = binary.BigEndian.AppendUint32(b, 13)
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
+// A picture over MaxPixels is refused from its header, saying the limit;
+// one pixel less gets past the check (and fails only for want of data).
+func TestDecodePixelLimit(t *testing.T) {
+	_, err := Decode(pngHeader(4097, 3072))
+	if err == nil || err.Error() != "image of 4097×3072 pixels (12585984) is larger than the limit of 12582912 pixels (12 Mi, e.g. 4096×3072)" {
+		t.Errorf("4097×3072: %v", err)
+	}
+	if _, err := Decode(pngHeader(4096, 3072)); err == nil || strings.Contains(err.Error(), "limit") {
+		t.Errorf("4096×3072 without data: %v, want an error of the PNG decoder", err)
+	}
+	_, err = Decode([]byte("P5 4097 3072 255\n"))
+	if err == nil || !strings.Contains(err.Error(), "pgm: 4097×3072 pixels (12585984) is larger than the limit of 12582912 pixels") {
+		t.Errorf("PGM 4097×3072: %v", err)
+	}
+}
+
+// Reading a 16-bit RGBA picture of 1 Mi pixels allocates its decoded image
+// (8 MiB) and its luma (8 MiB), and little else: no third copy for the
+// ink, no allocation a pixel. At MaxPixels that is 192 MiB.
+func TestLoadMemory(t *testing.T) {
+	const w, h = 1024, 1024
+	img := image.NewRGBA64(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff // white
+	}
+	for y := 200; y < 800; y++ {
+		for x := 480; x < 540; x++ {
+			img.SetRGBA64(x, y, color.RGBA64{0, 0, 0, 0xffff}) // a "1"
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	p := write(t, "one16.png", buf.Bytes())
+	img, buf = nil, bytes.Buffer{}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	px, err := Load(p)
+	runtime.ReadMemStats(&after)
+	if err != nil || px[14*Size+14] == 0 {
+		t.Fatalf("%v; centre pixel %d", err, px[14*Size+14])
+	}
+	t.Logf("allocated %.1f MiB", float64(after.TotalAlloc-before.TotalAlloc)/(1<<20))
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(16<<20+2<<20); got > limit {
+		t.Errorf("allocated %.1f MiB, want at most %.1f (16 for image and luma, 2 for the decoder)", float64(got)/(1<<20), float64(limit)/(1<<20))
 	}
 }

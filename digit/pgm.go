@@ -31,8 +31,8 @@ func decodePGM(b []byte) (*Gray, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(w)*int64(h) > maxPixels {
-		return nil, fmt.Errorf("pgm: %d×%d pixels is too large", w, h)
+	if int64(w)*int64(h) > MaxPixels {
+		return nil, fmt.Errorf("pgm: %d×%d pixels (%d) is larger than the limit of %d pixels (12 Mi, e.g. 4096×3072)", w, h, int64(w)*int64(h), MaxPixels)
 	}
 	n := w * h
 	g := &Gray{W: w, H: h}
