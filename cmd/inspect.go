@@ -1,7 +1,11 @@
 package cmd
 
 import (
+	"fmt"
+
 	"github.com/mnistcnn/mnistcnn/inspect"
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
+	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +29,14 @@ and quantization (per-channel scales noted with their axis); the number of
 parameters (elements of constant tensors) and constant bytes; and the
 tensor arena mnistcnn's interpreter plans for the model, or why it cannot
 run it. Models the interpreter cannot run are still described.
+
+A model mnistcnn wrote records a SHA-256 digest of its own bytes (metadata
+"mnistcnn_sha256"): inspect checks it, reports "Digest ... matches" or
+MISMATCH, and exits 1 on a mismatch after describing the model. Models
+from elsewhere have no digest and are described as they are.
+
+The file must be a regular file of at most ` + readfile.Size(tflite.MaxFileBytes) + `; devices, pipes and
+larger files are refused before they are read.
 
 ` + exitCodesHelp,
 		Example: `  $ mnistcnn inspect out/mnist_int8.tflite
@@ -51,7 +63,13 @@ func runInspect(opts *InspectOptions) error {
 		return err
 	}
 	if opts.g.json {
-		return writeJSON(opts.g.stdout, r)
+		err = writeJSON(opts.g.stdout, r)
+	} else {
+		err = r.WriteText(opts.g.stdout)
 	}
-	return r.WriteText(opts.g.stdout)
+	if err == nil && r.Digest == "mismatch" {
+		// Described, but a failure: the file is not the one mnistcnn wrote.
+		err = silentError{fmt.Errorf("inspect: %s: %s", opts.File, r.DigestError)}
+	}
+	return err
 }

@@ -47,7 +47,7 @@ type Built struct {
 	Kind       string
 	Name       string // <name>_<kind>
 	Model      *tflite.Model
-	Bytes      []byte // the .tflite file
+	Bytes      []byte // the .tflite file, recording its digest (EncodeWithDigest)
 	ArenaBytes int    // mnistcnn's interpreter's activation arena
 }
 
@@ -75,7 +75,7 @@ func Build(ck *model.Checkpoint, calib [][]float32, opt Options) ([]Built, []Fil
 		default:
 			return nil, nil, fmt.Errorf("convert: model kind %q: want %s or %s", kind, KindFloat, KindInt8)
 		}
-		b, err := tflite.Encode(m)
+		b, err := EncodeWithDigest(m)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -7,7 +7,6 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -30,21 +29,13 @@ type Model struct {
 	input *interp.Tensor
 }
 
-// maxModelBytes bounds the file Load reads: far above any model that fits a
-// microcontroller, far below what would hurt the host.
-const maxModelBytes = 1 << 30
-
 // Load reads, checks and prepares a .tflite model for MNIST: its input must
 // hold one 28×28 image (float32, int8 or uint8) and its output ten scores.
+// The file is read by tflite.ReadFile (a regular file of at most
+// tflite.MaxFileBytes), and a model recording a digest (tflite.DigestName,
+// as mnistcnn writes them) must match it. Errors name the file once.
 func Load(path string) (*Model, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
-	}
-	if fi.Size() > maxModelBytes {
-		return nil, fmt.Errorf("eval: %s: %d bytes is too large for a model", path, fi.Size())
-	}
-	b, err := os.ReadFile(path)
+	b, err := tflite.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
@@ -60,6 +51,9 @@ func Load(path string) (*Model, error) {
 func FromBytes(b []byte) (*Model, error) {
 	tm, err := tflite.Decode(b)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := tflite.VerifyDigest(b, tm); err != nil {
 		return nil, err
 	}
 	it, err := interp.New(tm)

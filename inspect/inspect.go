@@ -10,16 +10,12 @@ package inspect
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/mnistcnn/mnistcnn/eval"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
-
-// maxModelBytes bounds the file File reads.
-const maxModelBytes = 1 << 30
 
 // Report is the description of one model. Its JSON keys are a contract.
 type Report struct {
@@ -29,6 +25,8 @@ type Report struct {
 	Description       string     `json:"description"`
 	MinRuntimeVersion string     `json:"min_runtime_version,omitempty"`
 	Metadata          []Metadata `json:"metadata"`
+	Digest            string     `json:"digest,omitempty"`       // "ok" or "mismatch" for a model recording a digest (tflite.DigestName); absent otherwise
+	DigestError       string     `json:"digest_error,omitempty"` // why, on a mismatch
 	Subgraphs         []Subgraph `json:"subgraphs"`
 	Params            int64      `json:"params"`         // elements of the constant tensors
 	WeightParams      int64      `json:"weight_params"`  // of those, the ones feeding CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
@@ -90,16 +88,11 @@ type Quant struct {
 	Axis       int32     `json:"axis"`
 }
 
-// File reads and describes the model at path; errors name the file.
+// File reads and describes the model at path, a regular file of at most
+// tflite.MaxFileBytes; errors name the file. A model whose digest does not
+// match is described, with Digest "mismatch": see Bytes.
 func File(path string) (*Report, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
-	}
-	if fi.Size() > maxModelBytes {
-		return nil, fmt.Errorf("inspect: %s: %d bytes is too large for a model", path, fi.Size())
-	}
-	b, err := os.ReadFile(path)
+	b, err := tflite.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
@@ -111,7 +104,9 @@ func File(path string) (*Report, error) {
 	return r, nil
 }
 
-// Bytes describes a model held in memory.
+// Bytes describes a model held in memory, and checks the digest it
+// records, if any (tflite.VerifyDigest): Digest is then "ok" or "mismatch",
+// with the reason in DigestError.
 func Bytes(b []byte) (*Report, error) {
 	m, err := tflite.Decode(b)
 	if err != nil {
@@ -119,6 +114,12 @@ func Bytes(b []byte) (*Report, error) {
 	}
 	r := Describe(m)
 	r.SizeBytes = int64(len(b))
+	switch has, err := tflite.VerifyDigest(b, m); {
+	case err != nil:
+		r.Digest, r.DigestError = "mismatch", err.Error()
+	case has:
+		r.Digest = "ok"
+	}
 	return r, nil
 }
 

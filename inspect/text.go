@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
 // MarshalJSON writes the options as one object, in their order.
@@ -85,6 +87,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		md = []string{"(none)"}
 	}
 	fmt.Fprintf(tw, "Metadata\t%s\n", strings.Join(md, ", "))
+	switch r.Digest {
+	case "ok":
+		fmt.Fprintf(tw, "Digest\t%s matches the file\n", tflite.DigestName)
+	case "mismatch":
+		fmt.Fprintf(tw, "Digest\tMISMATCH: %s\n", r.DigestError)
+	}
 	fmt.Fprintf(tw, "Subgraphs\t%d\n", len(r.Subgraphs))
 	if err := tw.Flush(); err != nil {
 		return err
