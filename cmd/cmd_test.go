@@ -91,6 +91,8 @@ func TestConvertFlags(t *testing.T) {
 		{[]string{"convert", "--package", "a-b"}, ExitUsage, nil},
 		{[]string{"convert", "--calibration", "0"}, ExitUsage, nil},
 		{[]string{"convert", "--calibration-method", "kl"}, ExitUsage, nil},
+		{[]string{"convert", "--test-data", "50"}, ExitUsage, nil}, // no source format to hold them
+		{[]string{"convert", "--test-data", "50", "--format", "go"}, 0, nil},
 	}
 	for _, tt := range tests {
 		code, o, _ := parse(t, func(g *globals, run func(*ConvertOptions) error) *cobra.Command { return NewCmdConvert(g, run) }, tt.argv...)
@@ -117,6 +119,11 @@ func TestEvalFlags(t *testing.T) {
 			return reflect.DeepEqual(o.Models, []string{"a.tflite", "b.tflite"}) && o.MinAccuracy == 98.5 && o.MaxDrop == 0.1
 		}},
 		{[]string{"eval", "--min-accuracy", "101"}, ExitUsage, nil},
+		// A fraction would be a bar that always passes: (0, 1] is refused.
+		{[]string{"eval", "--min-accuracy", "0.99"}, ExitUsage, nil},
+		{[]string{"eval", "--min-accuracy", "1"}, ExitUsage, nil},
+		{[]string{"eval", "--min-accuracy", "0"}, 0, func(o *EvalOptions) bool { return o.MinAccuracy == 0 }},
+		{[]string{"eval", "--min-accuracy", "1.5"}, 0, func(o *EvalOptions) bool { return o.MinAccuracy == 1.5 }},
 		{[]string{"eval", "--max-accuracy-drop", "-1"}, ExitUsage, nil},
 		{[]string{"eval", "--limit", "-5"}, ExitUsage, nil},
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/quantize"
@@ -49,6 +50,12 @@ The int8 model is calibrated on --calibration training images chosen by
 MNIST test images and labels. The same checkpoint and flags always give
 byte-identical files, written atomically.
 
+Each .tflite records a SHA-256 digest of its own bytes in its metadata
+("mnistcnn_sha256"), which inspect and eval check; TensorFlow Lite ignores
+it. The checkpoint must be a regular file of at most ` + readfile.Size(model.MaxCheckpointBytes) + `; --out-dir
+is checked (a folder that exists or can be made, and takes files) before
+any work.
+
 ` + exitCodesHelp,
 		Example: `  $ mnistcnn convert
   $ mnistcnn convert --checkpoint one-epoch.ckpt --out-dir build
@@ -81,6 +88,12 @@ byte-identical files, written atomically.
 			case quantize.MinMax, quantize.Mean, quantize.Percentile:
 			default:
 				return usagef("--calibration-method %q: want minmax, mean or percentile", opts.Method)
+			}
+			if opts.TestData > 0 && !contains(opts.Formats, convert.FormatCC) && !contains(opts.Formats, convert.FormatC) && !contains(opts.Formats, convert.FormatGo) {
+				return usagef("--test-data %d writes the images as a source file: add --format cc, c or go (e.g. --format tflite,cc)", opts.TestData)
+			}
+			if err := checkOutDir("out-dir", opts.OutDir); err != nil {
+				return err
 			}
 			if run != nil {
 				return run(opts)

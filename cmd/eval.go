@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/mnistcnn/mnistcnn/eval"
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/train"
 	"github.com/spf13/cobra"
 )
@@ -53,9 +55,16 @@ and DIR/mnist_int8.tflite (DIR is --dir, default out), and the checkpoint
 mnist.ckpt through Gorgonia when it is there. A model that cannot be read
 or run is reported with its error; the others are still evaluated.
 
-Gates for CI: --min-accuracy fails when any model is below the bar,
---max-accuracy-drop when a model loses more than PP points against the
-float model.
+Gates for CI: --min-accuracy fails when any model is below the bar, a
+percentage (99 for 99 %; a value in (0, 1] is refused as ambiguous: as a
+fraction it would be a bar that always passes), --max-accuracy-drop when
+a model loses more than PP percentage points against the float model.
+
+Only the two test files of the data folder are read. A model must be a
+regular file of at most ` + readfile.Size(tflite.MaxFileBytes) + `, a checkpoint at most ` + readfile.Size(model.MaxCheckpointBytes) + `. A model mnistcnn
+wrote records a digest of its bytes; one that does not match (the file was
+altered) is reported as failing, like one that cannot be read. --plot is
+checked before any model runs.
 
 ` + exitCodesHelp,
 		Example: `  $ mnistcnn eval
@@ -68,11 +77,18 @@ float model.
 			if opts.Limit < 0 || opts.Workers < 0 {
 				return usagef("--limit and --workers must not be negative")
 			}
-			if c.Flags().Changed("min-accuracy") && (opts.MinAccuracy < 0 || opts.MinAccuracy > 100) {
-				return usagef("--min-accuracy %v: want a percentage in [0, 100]", opts.MinAccuracy)
+			if c.Flags().Changed("min-accuracy") {
+				if err := checkPercent("min-accuracy", opts.MinAccuracy); err != nil {
+					return err
+				}
 			}
 			if c.Flags().Changed("max-accuracy-drop") && (opts.MaxDrop < 0 || math.IsNaN(opts.MaxDrop)) {
 				return usagef("--max-accuracy-drop %v: want percentage points ≥ 0", opts.MaxDrop)
+			}
+			if c.Flags().Changed("plot") {
+				if err := checkOutDir("plot", opts.Plot); err != nil {
+					return err
+				}
 			}
 			if !c.Flags().Changed("min-accuracy") {
 				opts.MinAccuracy = -1
@@ -93,7 +109,7 @@ float model.
 	f.StringVar(&opts.Data, "data", "", "folder of MNIST IDX files (default: $"+mnist.EnvVar+", then the GoMNIST module)")
 	f.IntVar(&opts.Limit, "limit", 0, "evaluate the first N test images only (0: all)")
 	f.IntVar(&opts.Workers, "workers", 0, "goroutines per model (0: one per core)")
-	f.Float64Var(&opts.MinAccuracy, "min-accuracy", 0, "fail (exit 3) if any model's accuracy is below this percentage")
+	f.Float64Var(&opts.MinAccuracy, "min-accuracy", 0, "fail (exit 3) if any model's accuracy is below this percentage (e.g. 99; not a fraction)")
 	f.Float64Var(&opts.MaxDrop, "max-accuracy-drop", 0, "fail (exit 3) if a model loses more than PP points against the float model")
 	f.BoolVar(&opts.ShowErrors, "show-errors", false, "list the images models get wrong or disagree on")
 	f.BoolVar(&opts.Layers, "layers", false, "compare the int8 model with the float model layer by layer")
@@ -164,11 +180,10 @@ func runEval(opts *EvalOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := mnist.Load(dir)
+	test, err := mnist.LoadTest(dir)
 	if err != nil {
 		return err
 	}
-	test := data.Test
 	if opts.Limit > 0 && opts.Limit < test.N {
 		test = test.Slice(0, opts.Limit)
 	}
@@ -178,7 +193,7 @@ func runEval(opts *EvalOptions) error {
 		mr := evalTFLite(g, p, test, opts.Workers)
 		if mr.Error != "" {
 			failed++
-			g.status("%s: %s", p, mr.Error)
+			g.status("%s", mr.Error) // it names the file
 		}
 		rep.Models = append(rep.Models, mr)
 	}
@@ -186,7 +201,7 @@ func runEval(opts *EvalOptions) error {
 		mr := evalCheckpoint(g, ckPath, test)
 		if mr.Error != "" {
 			failed++
-			g.status("%s: %s", ckPath, mr.Error)
+			g.status("%s", mr.Error) // it names the file
 		}
 		rep.Models = append(rep.Models, mr)
 	}
@@ -221,6 +236,20 @@ func runEval(opts *EvalOptions) error {
 		return silentError{fmt.Errorf("%d of %d models could not be evaluated", failed, len(rep.Models))}
 	case gate != "":
 		return gateError{gate}
+	}
+	return nil
+}
+
+// checkPercent checks a flag that is a percentage in [0, 100]. A value in
+// (0, 1] is refused: read as a percentage it is a bar of at most 1 %, which
+// any model passes, while the one who wrote it most likely meant a
+// fraction, as the JSON output gives accuracy.
+func checkPercent(flag string, v float64) error {
+	if !(v >= 0 && v <= 100) {
+		return usagef("--%s %v: want a percentage in [0, 100]", flag, v)
+	}
+	if v > 0 && v <= 1 {
+		return usagef("--%s %v: a percentage, not a fraction; did you mean %.6g? (values in (0, 1] are refused as ambiguous)", flag, v, 100*v)
 	}
 	return nil
 }
@@ -278,7 +307,7 @@ func evalTFLite(g *globals, path string, test mnist.Set, workers int) *modelRepo
 	r, err := m.Run(test, workers, func(done int) { pb.set(done, "") })
 	pb.finish()
 	if err != nil {
-		mr.Error = err.Error()
+		mr.Error = fmt.Sprintf("%s: %v", path, err)
 		return mr
 	}
 	mr.result = r
@@ -300,12 +329,12 @@ func evalCheckpoint(g *globals, path string, test mnist.Set) *modelReport {
 	start := time.Now()
 	scores, err := train.Predict(ck.Weights, test)
 	if err != nil {
-		mr.Error = err.Error()
+		mr.Error = fmt.Sprintf("%s: %v", path, err)
 		return mr
 	}
 	r, err := eval.ScoresResult(scores, test.Labels, time.Since(start))
 	if err != nil {
-		mr.Error = err.Error()
+		mr.Error = fmt.Sprintf("%s: %v", path, err)
 		return mr
 	}
 	mr.result = r

@@ -12,7 +12,9 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/digit"
 	"github.com/mnistcnn/mnistcnn/eval"
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/spf13/cobra"
 )
 
@@ -31,11 +33,15 @@ func NewCmdPredict(g *globals, run func(*PredictOptions) error) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "predict FILE",
 		Short: "Read the digit in a picture and print what each model sees",
-		Long: `Read a picture of one handwritten digit (PNG, JPEG, GIF or PGM; any size;
-dark ink on a light page or light ink on a dark one), make it an MNIST image
-(crop to the ink, scale its longer side to 20 pixels, centre its centre of
-mass in 28×28) and print each model's predicted digit and its ten
-probabilities.
+		Long: `Read a picture of one handwritten digit (PNG, JPEG, GIF or PGM; dark ink on
+a light page or light ink on a dark one), make it an MNIST image (crop to
+the ink, scale its longer side to 20 pixels, centre its centre of mass in
+28×28) and print each model's predicted digit and its ten probabilities.
+
+The picture must be a regular file of at most ` + readfile.Size(digit.MaxFileBytes) + ` and ` + fmt.Sprint(digit.MaxPixels>>20) + ` Mi pixels
+(` + thousands(digit.MaxPixels) + `, e.g. 4096×3072 or a 12-megapixel photo), which
+takes at most about 200 MB to read; a model at most ` + readfile.Size(tflite.MaxFileBytes) + `. A model
+whose mnistcnn digest does not match its bytes is refused.
 
 Without --model it runs what "mnistcnn convert" wrote: DIR/mnist_float.tflite
 and DIR/mnist_int8.tflite (DIR is --dir, default out).

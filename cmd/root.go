@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -54,7 +56,21 @@ Results go to stdout (as JSON with --json), status and progress to stderr.
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Runnable, with its own Args, so that an unknown command is a usage
+		// error like any other, not cobra's plain error (exit 1, no usage).
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				hint := ""
+				if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+					hint = fmt.Sprintf("; did you mean %q?", s[0])
+				}
+				return usagef("unknown command %q for %q%s", args[0], c.CommandPath(), hint)
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print results (and errors) as JSON on stdout")
@@ -67,20 +83,48 @@ Results go to stdout (as JSON with --json), status and progress to stderr.
 }
 
 // Execute runs the command line args and returns the process exit code.
+//
+// It is the one place of the command line's error contract: every mistake
+// in the arguments or flags (an unknown command or flag, a bad value, a
+// missing argument) exits 2 with the command's usage on stderr; with --json
+// anywhere on the line, every error is also a JSON document on stdout,
+// {"error": …, "exit_code": …}, even when the mistake stopped cobra before
+// it parsed --json.
 func Execute(args []string, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr}
 	root := NewRootCmd(g)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
 	if err != nil {
-		reportError(stdout, stderr, err, g.json)
+		asJSON := g.json || jsonRequested(args)
+		reportError(stdout, stderr, err, asJSON)
 		var u usageError
-		if errors.As(err, &u) && !g.json {
-			fmt.Fprintln(stderr)
+		if errors.As(err, &u) {
+			if !asJSON {
+				fmt.Fprintln(stderr)
+			}
 			fmt.Fprint(stderr, c.UsageString())
 		}
 	}
 	return exitCode(err)
+}
+
+// jsonRequested reports whether args ask for --json (the last of --json,
+// --json=BOOL wins, as pflag has it), looking only before a "--".
+func jsonRequested(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" {
+			on = true
+		} else if v, ok := strings.CutPrefix(a, "--json="); ok {
+			b, err := strconv.ParseBool(v)
+			on = err == nil && b
+		}
+	}
+	return on
 }
 
 // noArgs is cobra.NoArgs that reports a usage error.

@@ -23,6 +23,11 @@ func NewCmdSummary(g *globals, run func(*SummaryOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "summary",
 		Short: "Print the reference CNN's layers, output shapes, parameters and MACs",
+		Long: `Print the reference CNN's layers (Keras model.summary() style): each
+layer's type and activation, output shape, parameters and multiply-
+accumulates of one inference, and the totals. It reads no file.
+
+` + exitCodesHelp,
 		Example: `  $ mnistcnn summary
   $ mnistcnn summary --json`,
 		Args: noArgs,

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mnistcnn/mnistcnn/internal/readfile"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/plot"
@@ -55,7 +56,14 @@ on the 10,000 test images at the end.
 
 Every initial weight and every shuffle comes from --seed: the same seed gives
 a byte-identical checkpoint. The checkpoint is written after every epoch;
-Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
+Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped,
+saying at which epoch and step.
+
+--out and --plot are checked before training starts: --out must name a file
+(not a folder) in an existing folder mnistcnn can write in, --plot a folder
+that exists or can be made. A checkpoint to --resume must be a regular file
+of at most ` + readfile.Size(model.MaxCheckpointBytes) + `; each IDX file at most ` + readfile.Size(mnist.MaxFileBytes) + `, plain or
+decompressed.
 
 ` + exitCodesHelp,
 		Example: `  $ mnistcnn train
@@ -82,6 +90,19 @@ Ctrl-C saves it mid-epoch and --resume continues exactly where it stopped.
 			}
 			if opts.Resume != "" && !c.Flags().Changed("out") {
 				opts.Out = opts.Resume // carry on in the same file
+			}
+			// Before training: a run must not be lost to a bad path.
+			outFlag := "out"
+			if !c.Flags().Changed("out") && opts.Resume != "" {
+				outFlag = "resume" // the file it writes is the one it resumes
+			}
+			if err := checkOutFile(outFlag, opts.Out); err != nil {
+				return err
+			}
+			if c.Flags().Changed("plot") {
+				if err := checkOutDir("plot", opts.Plot); err != nil {
+					return err
+				}
 			}
 			if run != nil {
 				return run(opts)
@@ -142,6 +163,9 @@ func runTrain(opts *TrainOptions) error {
 	if !g.quiet && !g.json {
 		writeSummary(g.stderr)
 	}
+	if opts.Resume != "" {
+		g.status("%s", resumeStatus(opts.Resume, ck))
+	}
 	g.status("training on %d images (validation %d) from %s, %d epochs, batch %d, %s lr %g, seed %d",
 		fit.N, valSet.N, dir, ck.Epochs, ck.Batch, ck.Optimizer.Name, ck.Optimizer.LR, ck.Seed)
 
@@ -195,7 +219,7 @@ func runTrain(opts *TrainOptions) error {
 	}
 	g.status("test accuracy %.2f%% on %d images; wrote %s", 100*acc, data.Test.N, opts.Out)
 	if opts.Plot != "" {
-		if err := os.MkdirAll(opts.Plot, 0o755); err != nil {
+		if err := os.MkdirAll(opts.Plot, 0o755); err != nil { // checked before training: rarely fails here
 			return fmt.Errorf("plot: %w", err)
 		}
 		p := filepath.Join(opts.Plot, "training.png")
@@ -215,6 +239,16 @@ func runTrain(opts *TrainOptions) error {
 	}
 	fmt.Fprintf(g.stdout, "test accuracy %.2f%%\n", 100*acc)
 	return nil
+}
+
+// resumeStatus says where a resumed run picks up, in the words of the
+// message an interrupted run leaves ("interrupted at epoch E step S").
+func resumeStatus(path string, ck *model.Checkpoint) string {
+	if ck.Epoch >= ck.Epochs {
+		return fmt.Sprintf("resuming %s: all %d epochs done; measuring test accuracy", path, ck.Epochs)
+	}
+	return fmt.Sprintf("resuming %s at epoch %d step %d (%d of %d epochs done, %d optimizer steps)",
+		path, ck.Epoch+1, ck.Step, ck.Epoch, ck.Epochs, ck.OptStep)
 }
 
 // trainCheckpoint is the checkpoint to train: a new one from the flags, or
