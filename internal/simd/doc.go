@@ -1,9 +1,12 @@
 // Package simd is the project's SIMD compute package: a packed, blocked
 // single-precision matrix product (GEMM) with hand-written AVX2+FMA and
 // AVX-512 micro-kernels and a pure-Go fallback. It also holds the
-// element-wise vector kernels of vec.go (Add, AddReLU, ReLUGrad, MaxArg),
+// vector kernels of vec.go that training uses (Add, AddReLU, AddRows,
+// AddReLURows, SumRows, ReLUGrad, MaxArg, RMSprop),
 // which use their AVX2 bodies whenever the chosen kernel set is not the
-// generic one.
+// generic one. The TFLite interpreter's kernels are in f32.go (BiasClamp,
+// MaxF32: AVX2) and i8.go (DotU8I8 and RequantI8: AVX-512 VNNI, exact
+// int8 dot products and TFLite's requantization; MaxI8: AVX2).
 //
 // # Conventions
 //
