@@ -23,6 +23,7 @@ type plan struct {
 	inputs    []int
 	outputs   []int
 	arenaSize int
+	scratch   int // bytes of per-interpreter scratch the kernels request (scratch.go)
 }
 
 // Interpreter runs subgraph 0 of a model. One Interpreter must not be used by
@@ -31,7 +32,7 @@ type plan struct {
 type Interpreter struct {
 	plan     *plan
 	arena    []byte
-	tensors  []*Tensor
+	tensors  []*Tensor // the subgraph's tensors, then the scratch (scratch.go)
 	inputs   []*Tensor
 	outputs  []*Tensor
 	observer func(opIndex int, out *Tensor)
@@ -201,10 +202,12 @@ func (p *plan) prepare() error {
 		}
 		written[i] = true
 	}
-	view := make([]*Tensor, len(p.tensors))
+	view := make([]*Tensor, len(p.tensors), len(p.tensors)+1)
 	for i := range p.tensors {
 		view[i] = &p.tensors[i]
 	}
+	scratch := &Tensor{Index: -1, Name: scratchName}
+	view = append(view, scratch)
 	for i := range p.nodes {
 		n := &p.nodes[i]
 		for _, t := range n.inputs {
@@ -229,6 +232,7 @@ func (p *plan) prepare() error {
 		}
 		n.eval = eval
 	}
+	p.scratch = scratchRequest(scratch)
 	for _, t := range p.outputs {
 		if !written[t] && !p.tensors[t].constant {
 			return fmt.Errorf("interp: subgraph output tensor %d (%s) is never written", t, p.tensors[t].Name)
@@ -295,7 +299,7 @@ func (p *plan) planMemory() error {
 
 // instance allocates an arena and the tensor views of one interpreter.
 func (p *plan) instance() *Interpreter {
-	it := &Interpreter{plan: p, tensors: make([]*Tensor, len(p.tensors))}
+	it := &Interpreter{plan: p, tensors: make([]*Tensor, len(p.tensors), len(p.tensors)+1)}
 	// Allocate as uint64s for 8-byte alignment, then skip to a 16-byte boundary.
 	words := make([]uint64, (p.arenaSize+arenaAlign)/8+1)
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
@@ -309,6 +313,7 @@ func (p *plan) instance() *Interpreter {
 		}
 		it.tensors[i] = &ts[i]
 	}
+	it.tensors = append(it.tensors, newScratch(p.scratch))
 	for _, i := range p.inputs {
 		it.inputs = append(it.inputs, it.tensors[i])
 	}
@@ -345,7 +350,7 @@ func (it *Interpreter) Output(i int) *Tensor { return it.outputs[i] }
 
 // Tensor is the interpreter's tensor i of the subgraph (nil if out of range).
 func (it *Interpreter) Tensor(i int) *Tensor {
-	if i < 0 || i >= len(it.tensors) {
+	if i < 0 || i >= len(it.plan.tensors) {
 		return nil
 	}
 	return it.tensors[i]
