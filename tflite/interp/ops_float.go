@@ -165,6 +165,9 @@ func prepareConvFloat(n *node, t []*Tensor) (evalFunc, error) {
 	if b := optional(n, t, 2); b != nil {
 		bi = b.Index
 	}
+	if eval := fastConvFloat(t, p, inS, fS, outS, xi, wi, bi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		var bias []float32
 		if bi >= 0 {
@@ -232,6 +235,13 @@ func preparePoolFloat(n *node, t []*Tensor) (evalFunc, error) {
 		pool = kernels.AveragePoolFloat
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
+	if n.op == tflite.OpMaxPool2D && fastKernels {
+		negZero := kernels.NegZeros(inS.C)
+		return func(t []*Tensor) error {
+			kernels.MaxPoolFloatFast(p, inS, t[xi].Float32s(), outS, t[yi].Float32s(), negZero)
+			return nil
+		}, nil
+	}
 	return func(t []*Tensor) error {
 		pool(p, inS, t[xi].Float32s(), outS, t[yi].Float32s())
 		return nil
@@ -282,6 +292,9 @@ func prepareFullyConnectedFloat(n *node, t []*Tensor) (evalFunc, error) {
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], -1, n.outputs[0]
 	if b != nil {
 		bi = b.Index
+	}
+	if eval := fastFullyConnectedFloat(t, p, batches, inD, outD, xi, wi, bi, yi); eval != nil {
+		return eval, nil
 	}
 	return func(t []*Tensor) error {
 		var bias []float32

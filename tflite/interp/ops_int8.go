@@ -210,6 +210,9 @@ func prepareConvInt8(n *node, t []*Tensor) (evalFunc, error) {
 		return nil, fmt.Errorf("filter has %d input channels, input has %d", fS.C, inS.C)
 	}
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], biasIndex(n, t), n.outputs[0]
+	if eval := fastConvInt8(t, p, inS, fS, outS, xi, wi, bi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		kernels.ConvPerChannelInt8(p, inS, t[xi].Int8s(), fS, t[wi].Int8s(), int32sOrNil(t, bi), outS, t[yi].Int8s())
 		return nil
@@ -269,6 +272,12 @@ func preparePoolInt8(n *node, t []*Tensor) (evalFunc, error) {
 		return nil, err
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
+	if n.op == tflite.OpMaxPool2D && fastKernels {
+		return func(t []*Tensor) error {
+			kernels.MaxPoolInt8Fast(p, inS, t[xi].Int8s(), outS, t[yi].Int8s())
+			return nil
+		}, nil
+	}
 	if n.op == tflite.OpMaxPool2D {
 		return func(t []*Tensor) error {
 			kernels.MaxPoolInt8(p, inS, t[xi].Int8s(), outS, t[yi].Int8s())
@@ -359,6 +368,9 @@ func prepareFullyConnectedInt8(n *node, t []*Tensor) (evalFunc, error) {
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], -1, n.outputs[0]
 	if b != nil {
 		bi = b.Index
+	}
+	if eval := fastFullyConnectedInt8(t, p, batches, inD, outD, xi, wi, bi, yi); eval != nil {
+		return eval, nil
 	}
 	return func(t []*Tensor) error {
 		kernels.FullyConnectedInt8(p, batches, inD, outD, t[xi].Int8s(), t[wi].Int8s(), int32sOrNil(t, bi), t[yi].Int8s())
