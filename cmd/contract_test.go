@@ -18,6 +18,9 @@ import (
 // Every mistake in the command line exits 2 with usage on stderr and, with
 // --json anywhere on the line, one JSON error document on stdout.
 func TestUsageContract(t *testing.T) {
+	if code, out, _ := run("help", "train"); code != 0 || !strings.Contains(out, "mnistcnn train") {
+		t.Errorf("help train: exit %d, stdout %q", code, out)
+	}
 	for _, c := range []struct {
 		argv []string
 		msg  string
@@ -29,6 +32,7 @@ func TestUsageContract(t *testing.T) {
 		{[]string{"eval", "--min-accuracy", "0.99"}, "--min-accuracy 0.99: a percentage, not a fraction; did you mean 99?"},
 		{[]string{"inspect"}, "mnistcnn inspect takes one .tflite file, got 0 arguments"},
 		{[]string{"train", "--out", ""}, "--out: empty path"},
+		{[]string{"help", "frobnicate"}, `unknown help topic "frobnicate"`},
 	} {
 		code, out, stderr := run(c.argv...)
 		if code != ExitUsage || out != "" || !strings.Contains(stderr, c.msg) || !strings.Contains(stderr, "\nUsage:\n") {

@@ -79,6 +79,19 @@ Results go to stdout (as JSON with --json), status and progress to stderr.
 		return usageError{err}
 	})
 	root.AddCommand(commands(g)...)
+	// cobra's own help command prints "Unknown help topic" and exits 0;
+	// this one holds to the contract: an unknown topic is a usage error.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("unknown help topic %q", strings.Join(args, " "))
+			}
+			return target.Help()
+		},
+	})
 	return root
 }
 
