@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
@@ -148,4 +149,79 @@ func float32sOf(b []byte) []float32 {
 		v[i] = math.Float32frombits(uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24)
 	}
 	return v
+}
+
+// fcModel is one float FULLY_CONNECTED of batches rows, inD → outD, with
+// bias and the given activation; weights from a fixed-seed generator.
+func fcModel(batches, inD, outD int, act tflite.Activation, seed uint64) *tflite.Model {
+	r := rand.New(rand.NewPCG(seed, 7))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return v
+	}
+	b := newModelBuilder()
+	in := b.f32("input", []int32{int32(batches), int32(inD)}, nil)
+	w := b.f32("w", []int32{int32(outD), int32(inD)}, rnd(outD*inD))
+	bias := b.f32("b", []int32{int32(outD)}, rnd(outD))
+	out := b.f32("out", []int32{int32(batches), int32(outD)}, nil)
+	b.op(tflite.OpFullyConnected, &tflite.FullyConnectedOptions{Activation: act}, []int32{in, w, bias}, []int32{out})
+	b.io([]int32{in}, []int32{out})
+	return &b.m
+}
+
+// TestFastFullyConnectedFloat runs single float FULLY_CONNECTED layers on
+// the fast and the scalar kernels: batch 1 (simd.Gemv) on every pair of
+// the depths below, batch 3 (simd.Gemm) on some. Layers of at least
+// minGemmWeights weights must agree within 1e-5 relative, smaller ones
+// (kept on the scalar kernel) to the bit.
+func TestFastFullyConnectedFloat(t *testing.T) {
+	var shapes [][3]int
+	for _, inD := range []int{1, 3, 7, 17, 50, 200, 800} {
+		for _, outD := range []int{1, 3, 10, 50, 200} {
+			shapes = append(shapes, [3]int{1, inD, outD})
+		}
+	}
+	shapes = append(shapes, [3]int{3, 800, 200}, [3]int{3, 200, 50}, [3]int{3, 17, 200}, [3]int{3, 50, 10})
+	r := rand.New(rand.NewPCG(9, 9))
+	for si, s := range shapes {
+		batches, inD, outD := s[0], s[1], s[2]
+		act := []tflite.Activation{tflite.ActNone, tflite.ActRelu, tflite.ActRelu6}[si%3]
+		m := fcModel(batches, inD, outD, act, uint64(si))
+		scalar := newScalar(t, m)
+		fast, err := New(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, batches*inD)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		copy(scalar.Input(0).Float32s(), x)
+		copy(fast.Input(0).Float32s(), x)
+		if err := scalar.Invoke(); err != nil {
+			t.Fatal(err)
+		}
+		if err := fast.Invoke(); err != nil {
+			t.Fatal(err)
+		}
+		want, got := scalar.Output(0).Float32s(), fast.Output(0).Float32s()
+		scale := 1.0
+		for _, v := range want {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+		for i := range want {
+			if inD*outD < minGemmWeights {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v (kept scalar): [%d] = %v, scalar %v", s, i, got[i], want[i])
+				}
+				continue
+			}
+			if d := math.Abs(float64(got[i] - want[i])); !(d <= 1e-5*scale) {
+				t.Fatalf("%v: [%d] = %v, scalar %v", s, i, got[i], want[i])
+			}
+		}
+	}
 }

@@ -59,7 +59,8 @@ func fastConvFloat(t []*Tensor, p *kernels.ConvParams, inS, fS, outS kernels.Sha
 // summation order and so its results to the bit.
 const minGemmWeights = 2048
 
-// fastFullyConnectedFloat is the same for FULLY_CONNECTED.
+// fastFullyConnectedFloat is the same for FULLY_CONNECTED: simd.Gemv for
+// a single row (batches == 1), simd.Gemm for more.
 func fastFullyConnectedFloat(t []*Tensor, p *kernels.FullyConnectedParams, batches, inD, outD, xi, wi, bi, yi int) evalFunc {
 	if !useFastFloat() || !t[wi].constant || inD*outD < minGemmWeights {
 		return nil

@@ -2,18 +2,20 @@ package kernels
 
 import (
 	"math"
+	"sync"
 
 	"github.com/mnistcnn/mnistcnn/internal/simd"
 )
 
 // The float32 fast paths: CONV_2D and FULLY_CONNECTED as matrix products
-// on simd.Gemm (im2col for the convolution), the bias and the fused
-// activation on simd.BiasClamp, MAX_POOL_2D on simd.MaxF32. They compute
-// the same sums as ConvFloat, FullyConnectedFloat and MaxPoolFloat in
-// another order and with fused multiply-adds, so results may differ from
-// those in the last bits; the tests hold them to 1e-5 relative. The
-// scalar kernels stay the reference, and the interpreter's choice when
-// simd runs its generic kernels.
+// on simd.Gemm (im2col for the convolution; a single FULLY_CONNECTED row
+// on simd.Gemv), the bias and the fused activation on simd.BiasClamp,
+// MAX_POOL_2D on simd.MaxF32. They compute the same sums as ConvFloat,
+// FullyConnectedFloat and MaxPoolFloat in another order and with fused
+// multiply-adds, so results may differ from those in the last bits; the
+// tests hold them to 1e-5 relative. The scalar kernels stay the
+// reference, and the interpreter's choice when simd runs its generic
+// kernels.
 
 // gemmPatchFloats bounds the im2col matrix of one product (256 KiB): the
 // output pixels are taken that many values' worth at a time.
@@ -134,26 +136,41 @@ func (g *ConvFloatGemm) gather(dst, in []float32, r0, nr int) {
 }
 
 // FullyConnectedFloatGemm is a float32 FULLY_CONNECTED with constant
-// weights, prepared once: the weights transposed to [in, out], so that
-// out[batches, out] = in[batches, in] · weightsᵀ is one simd.Gemm reading
-// them in place: FullyConnectedFloat's sums. Safe for concurrent use.
+// weights, prepared once. A single row (batches == 1) is one simd.Gemv on
+// the weights as TFLite stores them, [out, in]: one dot product per
+// output. More rows are one simd.Gemm, out[batches, out] = in[batches,
+// in] · weightsᵀ, on the weights transposed to [in, out] (made on the
+// first such call) so that it reads them in place. Either gives
+// FullyConnectedFloat's sums. Safe for concurrent use.
 type FullyConnectedFloatGemm struct {
 	p                 FullyConnectedParams
 	inDepth, outDepth int
-	wt                []float32
+	w                 []float32 // [out, in]
 	zeros             []float32
+
+	wtOnce sync.Once
+	wt     []float32 // [in, out], for batches > 1
 }
 
 // NewFullyConnectedFloatGemm prepares FullyConnectedFloat for weights
 // [outDepth, inDepth] (copied).
 func NewFullyConnectedFloatGemm(p *FullyConnectedParams, inDepth, outDepth int, weights []float32) *FullyConnectedFloatGemm {
-	f := &FullyConnectedFloatGemm{p: *p, inDepth: inDepth, outDepth: outDepth, wt: make([]float32, inDepth*outDepth), zeros: negZeros(outDepth)}
-	for o := 0; o < outDepth; o++ {
-		for i, v := range weights[o*inDepth : (o+1)*inDepth] {
-			f.wt[i*outDepth+o] = v
+	return &FullyConnectedFloatGemm{p: *p, inDepth: inDepth, outDepth: outDepth,
+		w: append([]float32(nil), weights[:inDepth*outDepth]...), zeros: negZeros(outDepth)}
+}
+
+// transposed returns the weights as [in, out], making them once.
+func (f *FullyConnectedFloatGemm) transposed() []float32 {
+	f.wtOnce.Do(func() {
+		in, out := f.inDepth, f.outDepth
+		f.wt = make([]float32, in*out)
+		for o := 0; o < out; o++ {
+			for i, v := range f.w[o*in : (o+1)*in] {
+				f.wt[i*out+o] = v
+			}
 		}
-	}
-	return f
+	})
+	return f.wt
 }
 
 // FullyConnected computes batches rows of in into out with the given bias
@@ -163,7 +180,11 @@ func (f *FullyConnectedFloatGemm) FullyConnected(batches int, in, bias, out []fl
 		return
 	}
 	n := f.outDepth
-	simd.Gemm(false, false, batches, n, f.inDepth, in, f.inDepth, f.wt, n, 0, out, n)
+	if batches == 1 {
+		simd.Gemv(f.w, f.inDepth, in[:f.inDepth], out[:n])
+	} else {
+		simd.Gemm(false, false, batches, n, f.inDepth, in, f.inDepth, f.transposed(), n, 0, out, n)
+	}
 	if bias == nil {
 		bias = f.zeros
 	}

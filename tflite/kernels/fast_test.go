@@ -95,17 +95,48 @@ func TestConvFloatGemm(t *testing.T) {
 	}
 }
 
+// TestFullyConnectedFloatGemm covers both paths: batch 1 (simd.Gemv) on
+// every pair of depths around the vector widths and the reference CNN's
+// layers, with each activation and with and without bias; batch > 1
+// (simd.Gemm) on a few shapes, also after a batch-1 call on the same
+// prepared layer and before one.
 func TestFullyConnectedFloatGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 12))
-	for _, s := range [][3]int{{1, 800, 200}, {1, 200, 50}, {3, 17, 7}, {2, 1, 3}, {5, 33, 1}, {4, 50, 10}} {
+	var shapes [][3]int
+	for _, inD := range []int{1, 3, 7, 17, 50, 200, 800} {
+		for _, outD := range []int{1, 3, 10, 50, 200} {
+			shapes = append(shapes, [3]int{1, inD, outD})
+		}
+	}
+	shapes = append(shapes, [3]int{3, 17, 7}, [3]int{2, 1, 3}, [3]int{5, 33, 1}, [3]int{4, 50, 10}, [3]int{2, 800, 200}, [3]int{9, 200, 50})
+	for _, s := range shapes {
 		batches, inD, outD := s[0], s[1], s[2]
-		p := &FullyConnectedParams{FloatMin: 0, FloatMax: math.MaxFloat32}
-		in, w, bias := randF32(r, batches*inD), randF32(r, inD*outD), randF32(r, outD)
-		want := make([]float32, batches*outD)
-		FullyConnectedFloat(p, batches, inD, outD, in, w, bias, want)
-		got := make([]float32, batches*outD)
-		NewFullyConnectedFloatGemm(p, inD, outD, w).FullyConnected(batches, in, bias, got)
-		closeF32(t, fmt.Sprint(s), got, want, 1e-5)
+		for ai, act := range []tflite.Activation{tflite.ActNone, tflite.ActRelu, tflite.ActRelu6} {
+			p := &FullyConnectedParams{}
+			p.FloatMin, p.FloatMax, _ = FloatActivationRange(act)
+			in, w, bias := randF32(r, batches*inD), randF32(r, inD*outD), randF32(r, outD)
+			if ai == 1 {
+				bias = nil
+			}
+			want := make([]float32, batches*outD)
+			FullyConnectedFloat(p, batches, inD, outD, in, w, bias, want)
+			f := NewFullyConnectedFloatGemm(p, inD, outD, w)
+			name := fmt.Sprint(s, " act ", act)
+			got := make([]float32, batches*outD)
+			f.FullyConnected(batches, in, bias, got)
+			closeF32(t, name, got, want, 1e-5)
+			// The other path on the same prepared layer: row 0 alone, then
+			// (for batch 1) the row twice.
+			got1 := make([]float32, outD)
+			f.FullyConnected(1, in[:inD], bias, got1)
+			closeF32(t, name+" row 0 alone", got1, want[:outD], 1e-5)
+			if batches == 1 {
+				in2 := append(append([]float32(nil), in...), in...)
+				got2 := make([]float32, 2*outD)
+				f.FullyConnected(2, in2, bias, got2)
+				closeF32(t, name+" twice", got2, append(append([]float32(nil), want...), want...), 1e-5)
+			}
+		}
 	}
 }
 
