@@ -195,34 +195,8 @@ func (f *FullyConnectedFloatGemm) FullyConnected(batches int, in, bias, out []fl
 // by simd.MaxF32 and clamped by simd.BiasClamp (adding −0 changes
 // nothing). It gives the same bits as MaxPoolFloat.
 func MaxPoolFloatFast(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []float32, negZero []float32) {
-	c := inS.C
-	for b := 0; b < outS.N; b++ {
-		for oy := 0; oy < outS.H; oy++ {
-			iy0 := oy*p.StrideH - p.Padding.Height
-			ky0, ky1 := tapRange(iy0, 1, p.FilterH, inS.H)
-			for ox := 0; ox < outS.W; ox++ {
-				ix0 := ox*p.StrideW - p.Padding.Width
-				kx0, kx1 := tapRange(ix0, 1, p.FilterW, inS.W)
-				dst := out[((b*outS.H+oy)*outS.W+ox)*c:][:c]
-				first := true
-				for ky := ky0; ky < ky1; ky++ {
-					for kx := kx0; kx < kx1; kx++ {
-						x := in[((b*inS.H+iy0+ky)*inS.W+ix0+kx)*c:][:c]
-						if first {
-							copy(dst, x)
-							first = false
-							continue
-						}
-						simd.MaxF32(dst, x)
-					}
-				}
-				if first { // empty window: cannot happen with valid shapes
-					clear(dst)
-				}
-			}
-		}
-	}
-	simd.BiasClamp(out[:outS.Len()], c, negZero[:c], p.FloatMin, p.FloatMax)
+	maxPoolWindows(p, inS, in, outS, out, simd.MaxF32)
+	simd.BiasClamp(out[:outS.Len()], inS.C, negZero[:inS.C], p.FloatMin, p.FloatMax)
 }
 
 // NegZeros is n float32 −0s: a bias for simd.BiasClamp that changes no bit.

@@ -5,6 +5,23 @@ package kernels
 // [p.FloatMin, p.FloatMax]. in has shape inS (NHWC), out outS with the same N
 // and C. It panics if a slice is shorter than its shape says.
 func MaxPoolFloat(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []float32) {
+	maxPoolWindows(p, inS, in, outS, out, func(dst, x []float32) {
+		for i, v := range x {
+			if v > dst[i] {
+				dst[i] = v
+			}
+		}
+	})
+	for i, v := range out[:outS.Len()] {
+		out[i] = clampF32(v, p.FloatMin, p.FloatMax)
+	}
+}
+
+// maxPoolWindows sets each output pixel's channels to the first in-bounds
+// input of its window, then folds every other input of the window in with
+// fold(dst, x) (dst = max(dst, x), elementwise), in row-major window order;
+// an empty window (impossible with valid shapes) gives zeros.
+func maxPoolWindows(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []float32, fold func(dst, x []float32)) {
 	c := inS.C
 	for b := 0; b < outS.N; b++ {
 		for oy := 0; oy < outS.H; oy++ {
@@ -23,18 +40,11 @@ func MaxPoolFloat(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []fl
 							first = false
 							continue
 						}
-						for i, v := range x {
-							if v > dst[i] {
-								dst[i] = v
-							}
-						}
+						fold(dst, x)
 					}
 				}
-				if first { // empty window: cannot happen with valid shapes
+				if first {
 					clear(dst)
-				}
-				for i, v := range dst {
-					dst[i] = clampF32(v, p.FloatMin, p.FloatMax)
 				}
 			}
 		}
