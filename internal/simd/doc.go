@@ -5,8 +5,9 @@
 // AddReLURows, SumRows, ReLUGrad, MaxArg, RMSprop),
 // which use their AVX2 bodies whenever the chosen kernel set is not the
 // generic one. The TFLite interpreter's kernels are in f32.go (BiasClamp,
-// MaxF32: AVX2) and i8.go (DotU8I8 and RequantI8: AVX-512 VNNI, exact
-// int8 dot products and TFLite's requantization; MaxI8: AVX2).
+// MaxF32: AVX2) and i8.go (DotU8I8 and RequantI8: AVX-512 VNNI, or AVX2
+// on the other assembly sets; exact int8 dot products and TFLite's
+// requantization; MaxI8: AVX2).
 // [Gemv], in gemv.go, is the matrix-vector product of the interpreter's
 // single-row FULLY_CONNECTED, eight outputs at a time with AVX-512 or
 // AVX2+FMA as the kernel set is.

@@ -11,18 +11,36 @@ import (
 // order; the tests hold them to each other.
 //
 // DotU8I8 and RequantI8 use AVX-512 with VNNI when the active kernel set is
-// avx512 and the CPU has AVX512_VNNI and AVX512BW (I8Vector reports it);
-// MaxI8 uses AVX2 whenever the set is not the generic one. Otherwise the Go
-// definitions run.
+// avx512 and the CPU has AVX512_VNNI and AVX512BW, and AVX2 for any other
+// assembly set (avx2, or avx512 without VNNI); I8Vector reports either.
+// MaxI8 uses AVX2 whenever the set is not the generic one. On the generic
+// set the Go definitions run.
 
 // I8Block is the number of output channels DotU8I8 computes per call: the
 // width of one block of packed weights.
 const I8Block = 32
 
-// I8Vector reports whether DotU8I8 and RequantI8 run on AVX-512 VNNI
-// instructions rather than their Go definitions. Callers with their own
-// scalar kernels may prefer those when it is false.
-func I8Vector() bool { return active.id == kernAVX512 && hasI8VNNI }
+// I8Vector reports whether DotU8I8 and RequantI8 run on vector
+// instructions (AVX-512 VNNI or AVX2) rather than their Go definitions.
+// Callers with their own scalar kernels may prefer those when it is false.
+func I8Vector() bool { return i8Kind(active) != i8Go }
+
+// The int8 kernels a kernel set runs.
+const (
+	i8Go   = iota // the Go definitions
+	i8AVX2        // dotU8I8AVX2, requantI8AVX2 (i8avx2_amd64.s)
+	i8VNNI        // dotU8I8VNNI, requantI8AVX512 (i8_amd64.s)
+)
+
+func i8Kind(ks *kernelSet) int {
+	switch {
+	case ks.id == kernAVX512 && hasI8VNNI:
+		return i8VNNI
+	case ks.id != kernGeneric && hasI8AVX2:
+		return i8AVX2
+	}
+	return i8Go
+}
 
 // DotU8I8 computes np rows of I8Block int32 sums of unsigned-by-signed
 // byte products: for p < np and j < I8Block,
@@ -48,9 +66,20 @@ func DotU8I8(np, k4 int, u []uint8, ldu int, w []int8, c []int32, ldc int) {
 		panic(fmt.Sprintf("simd.DotU8I8: slices of %d, %d, %d too short for np=%d k4=%d ldu=%d ldc=%d",
 			len(u), len(w), len(c), np, k4, ldu, ldc))
 	}
-	if k4 > 0 && I8Vector() {
-		dotU8I8VNNI(np, k4, &u[0], ldu, &w[0], &c[0], ldc)
-		return
+	dotU8I8With(active, np, k4, u, ldu, w, c, ldc)
+}
+
+// dotU8I8With is DotU8I8 on the kernels of ks, its arguments checked.
+func dotU8I8With(ks *kernelSet, np, k4 int, u []uint8, ldu int, w []int8, c []int32, ldc int) {
+	if k4 > 0 {
+		switch i8Kind(ks) {
+		case i8VNNI:
+			dotU8I8VNNI(np, k4, &u[0], ldu, &w[0], &c[0], ldc)
+			return
+		case i8AVX2:
+			dotU8I8AVX2(np, k4, &u[0], ldu, &w[0], &c[0], ldc)
+			return
+		}
 	}
 	dotU8I8Go(np, k4, u, ldu, w, c, ldc)
 }
@@ -90,9 +119,26 @@ func RequantI8(dst []int8, ldd int, acc []int32, lda int, rows, n int, corr, mul
 		len(corr) < n || len(mult) < n || len(shift) < n {
 		panic(fmt.Sprintf("simd.RequantI8: slices too short for %d×%d (ldd %d, lda %d)", rows, n, ldd, lda))
 	}
-	if I8Vector() {
+	requantI8With(active, dst, ldd, acc, lda, rows, n, corr, mult, shift, off, lo, hi)
+}
+
+// requantI8With is RequantI8 on the kernels of ks, its arguments checked
+// (rows, n ≥ 1). The AVX2 kernel takes the columns in blocks of eight;
+// the last n mod 8 take the Go definition.
+func requantI8With(ks *kernelSet, dst []int8, ldd int, acc []int32, lda int, rows, n int, corr, mult, shift []int32, off, lo, hi int32) {
+	switch i8Kind(ks) {
+	case i8VNNI:
 		requantI8AVX512(&dst[0], ldd, &acc[0], lda, rows, n, &corr[0], &mult[0], &shift[0], off, lo, hi)
 		return
+	case i8AVX2:
+		n8 := n &^ 7
+		if n8 > 0 {
+			requantI8AVX2(&dst[0], ldd, &acc[0], lda, rows, n8, &corr[0], &mult[0], &shift[0], off, lo, hi)
+		}
+		if n8 == n {
+			return
+		}
+		dst, acc, corr, mult, shift, n = dst[n8:], acc[n8:], corr[n8:], mult[n8:], shift[n8:], n-n8
 	}
 	requantI8Go(dst, ldd, acc, lda, rows, n, corr, mult, shift, off, lo, hi)
 }

@@ -12,36 +12,56 @@ import (
 // (the single-row path pairs groups of four), padded leading dimensions,
 // column counts that are not multiples of 16.
 
+// i8SetName names ks with the int8 kernels it runs.
+func i8SetName(ks *kernelSet) string {
+	return ks.name + "/" + [...]string{i8Go: "go", i8AVX2: "avx2", i8VNNI: "vnni"}[i8Kind(ks)]
+}
+
 func TestDotU8I8(t *testing.T) {
-	if !I8Vector() {
-		t.Skip("no AVX-512 VNNI: DotU8I8 is its Go definition")
-	}
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, np := range []int{1, 2, 7, 8, 9, 15, 16, 17, 121} {
-		for _, k4 := range []int{1, 2, 3, 5, 72, 200} {
-			ldu := 4*k4 + r.IntN(3)
-			ldc := I8Block + 16*r.IntN(2) + r.IntN(3)
-			u := make([]uint8, (np-1)*ldu+4*k4)
-			w := make([]int8, k4*4*I8Block)
-			for i := range u {
-				u[i] = uint8(r.Uint32())
-			}
-			for i := range w {
-				w[i] = int8(r.Uint32())
-			}
-			// Extremes: all 255 × −128 in the first row, all 255 × 127 in the last.
-			for i := 0; i < 4*k4; i++ {
-				u[i], u[(np-1)*ldu+i] = 255, 255
-			}
-			got := make([]int32, (np-1)*ldc+I8Block)
-			want := slices.Clone(got)
-			for i := range got {
-				got[i], want[i] = -7, -7 // the padding between rows must survive
-			}
-			DotU8I8(np, k4, u, ldu, w, got, ldc)
-			dotU8I8Go(np, k4, u, ldu, w, want, ldc)
-			if !slices.Equal(got, want) {
-				t.Fatalf("np=%d k4=%d ldu=%d ldc=%d: assembly and Go differ", np, k4, ldu, ldc)
+	for _, ks := range sets {
+		t.Logf("kernel set %s", i8SetName(ks))
+		for _, np := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 121} {
+			for _, k4 := range []int{1, 2, 3, 5, 7, 8, 9, 17, 72, 200} {
+				ldu := 4*k4 + r.IntN(3)
+				ldc := I8Block + 16*r.IntN(2) + r.IntN(3)
+				u := make([]uint8, (np-1)*ldu+4*k4)
+				w := make([]int8, k4*4*I8Block)
+				for i := range u {
+					u[i] = uint8(r.Uint32())
+				}
+				for i := range w {
+					w[i] = int8(r.Uint32())
+				}
+				// Extremes: all 255 in the first and last rows, 0 in the
+				// second; −128 in the first channels of each group, 127 in
+				// the last, so that row 0 has 255·(−128) at every depth.
+				for i := 0; i < 4*k4; i++ {
+					u[i], u[(np-1)*ldu+i] = 255, 255
+					if np > 2 {
+						u[ldu+i] = 0
+					}
+				}
+				for q := 0; q < k4; q++ {
+					for t := 0; t < 4; t++ {
+						w[(q*I8Block+0)*4+t] = -128
+						w[(q*I8Block+1)*4+t] = -128
+						w[(q*I8Block+I8Block-1)*4+t] = 127
+					}
+				}
+				got := make([]int32, (np-1)*ldc+I8Block)
+				want := slices.Clone(got)
+				for i := range got {
+					got[i], want[i] = -7, -7 // the padding between rows must survive
+				}
+				dotU8I8With(ks, np, k4, u, ldu, w, got, ldc)
+				dotU8I8Go(np, k4, u, ldu, w, want, ldc)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: np=%d k4=%d ldu=%d ldc=%d: kernel and Go differ", i8SetName(ks), np, k4, ldu, ldc)
+				}
+				if np == 1 && want[0] != int32(k4)*4*255*-128 {
+					t.Fatalf("np=1 k4=%d: c[0] = %d, want %d", k4, want[0], int32(k4)*4*255*-128)
+				}
 			}
 		}
 	}
@@ -78,9 +98,12 @@ func requantCases(r *rand.Rand) []int32 {
 }
 
 func TestRequantI8(t *testing.T) {
-	if !I8Vector() {
-		t.Skip("no AVX-512: RequantI8 is its Go definition")
+	for _, ks := range sets {
+		testRequantI8(t, ks)
 	}
+}
+
+func testRequantI8(t *testing.T, ks *kernelSet) {
 	r := rand.New(rand.NewPCG(3, 4))
 	accs := requantCases(r)
 	// Multipliers: QuantizeMultiplier's range [2^30, 2^31), the extremes
@@ -89,7 +112,7 @@ func TestRequantI8(t *testing.T) {
 	for range 20 {
 		mults = append(mults, 1<<30+int32(r.IntN(1<<30)))
 	}
-	for _, n := range []int{1, 3, 7, 16, 17, 33, 200} {
+	for _, n := range []int{1, 3, 7, 8, 9, 15, 16, 17, 24, 33, 200} {
 		rows := (len(accs) + n - 1) / n
 		lda, ldd := n+r.IntN(3), n+r.IntN(3)
 		acc := make([]int32, (rows-1)*lda+n)
@@ -111,13 +134,13 @@ func TestRequantI8(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = 99, 99
 			}
-			RequantI8(got, ldd, acc, lda, rows, n, corr, mult, shift, q[0], q[1], q[2])
+			requantI8With(ks, got, ldd, acc, lda, rows, n, corr, mult, shift, q[0], q[1], q[2])
 			requantI8Go(want, ldd, acc, lda, rows, n, corr, mult, shift, q[0], q[1], q[2])
 			for i := range got {
 				if got[i] != want[i] {
 					rr, j := i/ldd, i%ldd
-					t.Fatalf("n=%d off,lo,hi=%v: [%d,%d] = %d, want %d (acc %d corr %d mult %d shift %d)",
-						n, q, rr, j, got[i], want[i], acc[rr*lda+j], corr[j], mult[j], shift[j])
+					t.Fatalf("%s: n=%d off,lo,hi=%v: [%d,%d] = %d, want %d (acc %d corr %d mult %d shift %d)",
+						i8SetName(ks), n, q, rr, j, got[i], want[i], acc[rr*lda+j], corr[j], mult[j], shift[j])
 				}
 			}
 		}
