@@ -7,7 +7,9 @@
 // generic one. The TFLite interpreter's kernels are in f32.go (BiasClamp,
 // MaxF32: AVX2) and i8.go (DotU8I8 and RequantI8: AVX-512 VNNI, or AVX2
 // on the other assembly sets; exact int8 dot products and TFLite's
-// requantization; MaxI8: AVX2).
+// requantization; MaxI8: AVX2), dw.go (MulAddF32, MulAddI8: AVX2, for
+// DEPTHWISE_CONV_2D) and pool8.go (AddI8I32, RoundDivI8, DivClampF32: AVX2,
+// for AVERAGE_POOL_2D).
 // [Gemv], in gemv.go, is the matrix-vector product of the interpreter's
 // single-row FULLY_CONNECTED, eight outputs at a time with AVX-512 or
 // AVX2+FMA as the kernel set is.

@@ -201,6 +201,9 @@ func prepareDepthwiseFloat(n *node, t []*Tensor) (evalFunc, error) {
 	if b := optional(n, t, 2); b != nil {
 		bi = b.Index
 	}
+	if eval := fastDepthwiseFloat(t, p, inS, fS, outS, xi, wi, bi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		var bias []float32
 		if bi >= 0 {
@@ -235,6 +238,11 @@ func preparePoolFloat(n *node, t []*Tensor) (evalFunc, error) {
 		pool = kernels.AveragePoolFloat
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
+	if n.op == tflite.OpAveragePool2D {
+		if f := fastAveragePoolFloat(p, inS, outS, xi, yi); f != nil {
+			return f, nil
+		}
+	}
 	if n.op == tflite.OpMaxPool2D && fastKernels {
 		negZero := kernels.NegZeros(inS.C)
 		return func(t []*Tensor) error {

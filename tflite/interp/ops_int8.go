@@ -239,6 +239,9 @@ func prepareDepthwiseInt8(n *node, t []*Tensor) (evalFunc, error) {
 		return nil, fmt.Errorf("depth multiplier %d × %d input channels ≠ %d output channels", m, inS.C, fS.C)
 	}
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], biasIndex(n, t), n.outputs[0]
+	if eval := fastDepthwiseInt8(t, p, inS, fS, outS, xi, wi, bi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		kernels.DepthwiseConvPerChannelInt8(p, inS, t[xi].Int8s(), fS, t[wi].Int8s(), int32sOrNil(t, bi), outS, t[yi].Int8s())
 		return nil
@@ -272,6 +275,11 @@ func preparePoolInt8(n *node, t []*Tensor) (evalFunc, error) {
 		return nil, err
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
+	if n.op == tflite.OpAveragePool2D {
+		if f := fastAveragePoolInt8(t, p, inS, outS, xi, yi); f != nil {
+			return f, nil
+		}
+	}
 	if n.op == tflite.OpMaxPool2D && fastKernels {
 		return func(t []*Tensor) error {
 			kernels.MaxPoolInt8Fast(p, inS, t[xi].Int8s(), outS, t[yi].Int8s())
