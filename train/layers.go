@@ -160,10 +160,6 @@ func biasAct(y, bias []float32, relu bool) {
 	}
 }
 
-// colSums adds to sum the column sums of the matrix m of len(sum) columns:
-// the bias gradient, summed over rows in order.
-func colSums(m, sum []float32) { simd.SumRows(sum, m) }
-
 // maxPool writes into y the maximum of every window of the n NHWC images of
 // x (no padding) and into arg the index, within its image, of the value it
 // took: the first largest in row-major window order (a NaN is never taken

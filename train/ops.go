@@ -434,7 +434,7 @@ func (op *biasGradOp) runChunk(c int) {
 	lo, hi := c*biasRows, min((c+1)*biasRows, op.rows)
 	sum := op.partial[c*n : (c+1)*n]
 	clear(sum)
-	colSums(op.gz[lo*n:hi*n], sum)
+	simd.SumRows(sum, op.gz[lo*n:hi*n])
 }
 
 // ---- max pool ----

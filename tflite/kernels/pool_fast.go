@@ -3,14 +3,14 @@ package kernels
 import "github.com/mnistcnn/mnistcnn/internal/simd"
 
 // AveragePoolFloatFast is AveragePoolFloat with each window's channel
-// vectors summed by simd.Add, tap by tap in the scalar kernel's
-// row-major order starting from +0, then divided by the count of
+// vectors summed by simd.SumRows (a window row's taps are a (kx1−kx0)×c
+// matrix), tap by tap in the scalar kernel's row-major order starting from
+// +0, then divided by the count of
 // in-bounds taps and clamped as there by simd.DivClampF32: it gives the
 // same bits as AveragePoolFloat.
 func AveragePoolFloatFast(p *PoolParams, inS Shape4, in []float32, outS Shape4, out []float32) {
 	c := inS.C
 	lo, hi := p.FloatMin, p.FloatMax
-	rowsWhole := c%8 == 0 // SumRows' assembly takes whole vectors only
 	for b := 0; b < outS.N; b++ {
 		for oy := 0; oy < outS.H; oy++ {
 			iy0 := oy*p.StrideH - p.Padding.Height
@@ -22,15 +22,7 @@ func AveragePoolFloatFast(p *PoolParams, inS Shape4, in []float32, outS Shape4, 
 				clear(dst)
 				for ky := ky0; ky < ky1; ky++ {
 					row := in[(b*inS.H+iy0+ky)*inS.W*c:]
-					if rowsWhole {
-						// The row's taps are a (kx1−kx0)×c matrix, summed
-						// into dst a tap at a time, as by simd.Add.
-						simd.SumRows(dst, row[(ix0+kx0)*c:(ix0+kx1)*c])
-						continue
-					}
-					for kx := kx0; kx < kx1; kx++ {
-						simd.Add(dst, row[(ix0+kx)*c:][:c])
-					}
+					simd.SumRows(dst, row[(ix0+kx0)*c:(ix0+kx1)*c])
 				}
 				n := float32((ky1 - ky0) * (kx1 - kx0))
 				if n == 0 {
