@@ -98,14 +98,6 @@ func (o *opBase) Hashcode() uint32 {
 // data is the float32 slice of the op's output.
 func (o *opBase) data() []float32 { return o.out.Float32s() }
 
-// result is the op's output value.
-func (o *opBase) result() G.Value {
-	if o.scalar != nil {
-		return o.scalar
-	}
-	return o.out
-}
-
 // floats is the data of a float32 tensor value, checked for length.
 func floats(v G.Value, n int) ([]float32, error) {
 	d, ok := v.(*tensor.Dense)

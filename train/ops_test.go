@@ -117,14 +117,6 @@ func naiveConv(g geom, n int, x, w, b []float64, relu bool) []float64 {
 	return y
 }
 
-func dot(a []float32, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += float64(a[i]) * b[i]
-	}
-	return s
-}
-
 // TestConvOp checks convOp and its three gradients on small shapes a
 // vectorised or chunked path can get wrong: 1, 3 and 7 channels, 1×1, 3×3
 // and 5×5 kernels, stride 2, SAME padding, batches of 1, 3 and 10 (one
