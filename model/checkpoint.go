@@ -11,14 +11,11 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/mnistcnn/mnistcnn/internal/atomicfile"
 	"github.com/mnistcnn/mnistcnn/internal/readfile"
 )
-
-// ArchName names the architecture of Layers in checkpoints. A change to
-// Layers that changes Params() needs a new name.
-const ArchName = "mnistcnn-reference-v1"
 
 // CheckpointVersion is the newest version of the checkpoint format, the
 // one this code writes for a run with random shifts. It reads every version
@@ -75,7 +72,7 @@ type EpochMetrics struct {
 // Checkpoint is the state of a training run: enough to resume it, to
 // convert its weights and to report on it.
 type Checkpoint struct {
-	Arch      string // ArchName; other names are refused
+	Arch      string // the architecture: ArchName or a spec (Arch.CheckpointName)
 	Seed      uint64
 	Optimizer Optimizer
 
@@ -156,10 +153,15 @@ func errorf(format string, args ...any) error {
 	return &ckptError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// NewCheckpointWeights returns zero tensors named and shaped as Params(),
-// in its order.
-func NewCheckpointWeights() []Tensor {
-	return zeroTensors(Params())
+// NewCheckpointWeights returns zero tensors named and shaped as
+// a.Params(), in its order.
+func NewCheckpointWeights(a *Arch) []Tensor {
+	return zeroTensors(a.Params())
+}
+
+// Architecture is the architecture the checkpoint records.
+func (c *Checkpoint) Architecture() (*Arch, error) {
+	return FromCheckpointName(c.Arch)
 }
 
 func zeroTensors(specs []ParamSpec) []Tensor {
@@ -171,11 +173,11 @@ func zeroTensors(specs []ParamSpec) []Tensor {
 }
 
 // MarshalBinary encodes c in the checkpoint format. It fails if c is not
-// valid: wrong architecture, weights unlike Params(), a tensor whose data
+// valid: wrong architecture, weights unlike its architecture's Params(), a tensor whose data
 // does not fill its shape, a negative count, or a non-finite number outside
 // the tensors (tensor data may hold NaN and Inf).
 func (c *Checkpoint) MarshalBinary() ([]byte, error) {
-	return marshalCheckpoint(c, Params())
+	return marshalCheckpoint(c, nil)
 }
 
 func marshalCheckpoint(c *Checkpoint, specs []ParamSpec) ([]byte, error) {
@@ -230,10 +232,15 @@ func tensorHeaders(ts []Tensor) []tensorHeader {
 	return hs
 }
 
-// validate checks what both MarshalBinary and UnmarshalCheckpoint require.
+// validate checks what both MarshalBinary and UnmarshalCheckpoint require:
+// the weights of specs, or of the architecture c.Arch names if specs is nil.
 func (c *Checkpoint) validate(specs []ParamSpec) error {
-	if c.Arch != ArchName {
-		return errorf("checkpoint is for architecture %q, this mnistcnn has %q", c.Arch, ArchName)
+	a, err := FromCheckpointName(c.Arch)
+	if err != nil {
+		return errorf("%v", strings.TrimPrefix(err.Error(), "model: "))
+	}
+	if specs == nil {
+		specs = a.Params()
 	}
 	for _, f := range []struct {
 		name string
@@ -298,9 +305,10 @@ func (c *Checkpoint) validate(specs []ParamSpec) error {
 
 // UnmarshalCheckpoint decodes a checkpoint written by MarshalBinary. It
 // checks the magic, the version and the SHA-256 before trusting anything
-// else, then that the weights are those of Params(). It never panics.
+// else, then that the weights are those of the
+// architecture it records. It never panics.
 func UnmarshalCheckpoint(b []byte) (*Checkpoint, error) {
-	return unmarshalCheckpoint(b, Params())
+	return unmarshalCheckpoint(b, nil)
 }
 
 func unmarshalCheckpoint(b []byte, specs []ParamSpec) (*Checkpoint, error) {
@@ -481,7 +489,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	defer f.Close()
-	c, err := readCheckpoint(f, size, Params())
+	c, err := readCheckpoint(f, size, nil)
 	if err != nil {
 		var e *ckptError
 		if errors.As(err, &e) {

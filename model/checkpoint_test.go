@@ -179,7 +179,7 @@ func TestCheckpointVersions(t *testing.T) {
 // state: 2 × 180,328 floats.
 func realCheckpoint() *Checkpoint {
 	c := &Checkpoint{Arch: ArchName, Seed: 42, Optimizer: Optimizer{Name: "rmsprop", LR: 0.001, Rho: 0.9, Epsilon: 1e-7},
-		Batch: 32, Epochs: 1, TestAccuracy: -1, Weights: NewCheckpointWeights()}
+		Batch: 32, Epochs: 1, TestAccuracy: -1, Weights: NewCheckpointWeights(Reference())}
 	for i, w := range c.Weights {
 		for j := range w.Data {
 			w.Data[j] = float32(i) + float32(j)/1024
@@ -190,7 +190,7 @@ func realCheckpoint() *Checkpoint {
 }
 
 func TestNewCheckpointWeights(t *testing.T) {
-	ws := NewCheckpointWeights()
+	ws := NewCheckpointWeights(Reference())
 	specs := Params()
 	n := 0
 	for i, w := range ws {
@@ -374,7 +374,7 @@ func TestUnmarshalCheckpointErrors(t *testing.T) {
 		{"data cut", reseal(good[:len(good)-4]), "checkpoint is " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good)) + ": cut short, or its header altered"},
 		{"data cut, checksum too", good[:len(good)-4], "checkpoint is " + strconv.Itoa(len(good)-4) + " bytes, its header describes " + strconv.Itoa(len(good)) + ": cut short, or its header altered"},
 		{"extra data", raw(1, hdr, append(nine, 1)...), "checkpoint is " + strconv.Itoa(size+4) + " bytes, its header describes " + strconv.Itoa(size) + ": data added, or its header altered"},
-		{"other arch", raw(1, `{"arch":"lenet",`+ws+`}`, nine...), `checkpoint is for architecture "lenet", this mnistcnn has "mnistcnn-reference-v1"`},
+		{"other arch", raw(1, `{"arch":"lenet",`+ws+`}`, nine...), `checkpoint architecture "lenet" is neither "mnistcnn-reference-v1" nor a spec with its input shape`},
 		{"unknown field", raw(1, `{"arch":"mnistcnn-reference-v1","colour":1}`), `checkpoint header: json: unknown field "colour"`},
 		{"not json", raw(1, `{"arch":`), "checkpoint header: unexpected EOF"},
 		{"two objects", raw(1, `{}{}`), "checkpoint header: data after the JSON object"},
@@ -405,7 +405,7 @@ func TestMarshalCheckpointErrors(t *testing.T) {
 		{"NaN lr", func(c *Checkpoint) { c.Optimizer.LR = math.NaN() }, "checkpoint lr is NaN, want a finite number"},
 		{"Inf accuracy", func(c *Checkpoint) { c.TestAccuracy = math.Inf(1) }, "checkpoint test_accuracy is +Inf, want a finite number"},
 		{"NaN history", func(c *Checkpoint) { c.History[0].ValLoss = math.NaN() }, "checkpoint history of epoch 1 holds NaN, want finite numbers"},
-		{"no arch", func(c *Checkpoint) { c.Arch = "" }, `checkpoint is for architecture "", this mnistcnn has "mnistcnn-reference-v1"`},
+		{"no arch", func(c *Checkpoint) { c.Arch = "" }, `checkpoint architecture "" is neither "mnistcnn-reference-v1" nor a spec with its input shape`},
 		{"short data", func(c *Checkpoint) { c.OptState[0].Data = c.OptState[0].Data[:2] }, "checkpoint tensor a/bias/m has 2 values for shape [3]"},
 		{"wrong name", func(c *Checkpoint) { c.Weights[1].Name = "b/bias" }, "checkpoint weight 1 is b/bias [3], want a/bias [3]"},
 		{"unnamed", func(c *Checkpoint) { c.OptState[1].Name = "" }, "checkpoint has a tensor without a name"},

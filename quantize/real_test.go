@@ -115,7 +115,7 @@ func TestRealModel(t *testing.T) {
 // quantized file, 186,848 bytes (FACTS.md). Its size does not depend on the
 // weight values, so an all-zero checkpoint and made-up ranges measure it.
 func TestInt8FileSize(t *testing.T) {
-	ck := &model.Checkpoint{Arch: model.ArchName, Weights: model.NewCheckpointWeights()}
+	ck := &model.Checkpoint{Arch: model.ArchName, Weights: model.NewCheckpointWeights(model.Reference())}
 	// A description as long as the one `mnistcnn convert` writes, with a
 	// Go pseudo-version.
 	float, err := convert.Float(ck, "mnistcnn v0.0.0-20261128120000-0123456789ab: MNIST CNN")

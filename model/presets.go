@@ -1,0 +1,28 @@
+package model
+
+// presets are the architectures mnistcnn knows by name, as specs without an
+// input shape: they fit any image size they can (Build says when one does
+// not) and any number of classes. Their figures on MNIST are in the README.
+var presets = map[string]string{
+	// The Keras model of the Python project mnistcnn replaces: 180,328
+	// parameters, an int8 file of 186 KB.
+	"reference": "conv:32:3,maxpool:2,conv:32:3,maxpool:2,flatten,dense:200,dense:50,dense",
+	// LeNet-5 (LeCun et al. 1998) as it is usually rebuilt today: ReLU for
+	// tanh, average pools for the subsampling layers, and the first
+	// convolution padded so that 28×28 images give LeNet's 28×28 maps.
+	"lenet5": "conv:6:5:same,avgpool:2,conv:16:5,avgpool:2,flatten,dense:120,dense:84,dense",
+	// Depthwise-separable convolutions (MobileNet's building block): each
+	// a depthwise 3×3 then a pointwise 1×1 convolution, ending in global
+	// average pooling.
+	"depthwise": "conv:16:3,maxpool:2,dwconv:3,conv:32:1,maxpool:2,dwconv:3,conv:64:1,gap,dense",
+	// The smallest model found at ≥ 98.5 % on MNIST with an int8 file
+	// ≤ 20 KB and a TensorFlow Lite Micro arena ≤ 8 KB (the search is in
+	// the README).
+	"tiny": "conv:8:3,maxpool:2,conv:16:3,maxpool:2,flatten,dense",
+}
+
+// PresetNames lists the presets, the default first.
+func PresetNames() []string { return []string{"reference", "lenet5", "depthwise", "tiny"} }
+
+// DefaultArch is the preset train uses without --arch.
+const DefaultArch = "reference"
