@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mnistcnn/mnistcnn/tflite"
+	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
 
 // GeneratedHeader is the first line of every emitted source file; Go tools
@@ -31,14 +32,6 @@ type Op struct {
 	Resolver string // MicroMutableOpResolver method, e.g. "AddConv2D", "" if unknown
 }
 
-// tflmOverhead is a margin for what a TensorFlow Lite Micro arena holds
-// besides activations (tensor and node structs, per-channel quantization
-// data). Measured with TFLM's reference kernels on the MNIST CNN: its memory
-// planner lays out exactly the activation bytes planned here (27,040 int8,
-// 108,160 float) and bookkeeping adds 2,784 (int8) and 2,720 (float) bytes.
-// 8 KiB leaves room for other models' tensor counts and TFLM versions.
-const tflmOverhead = 8 << 10
-
 // ModelInfo is what the emitters say about a model in their comments and
 // metadata.
 type ModelInfo struct {
@@ -47,18 +40,19 @@ type ModelInfo struct {
 	// order of the model's operator-code table, once each: the ops an op
 	// resolver must register.
 	Ops []Op
-	// ArenaBytes is a tensor arena size known to suffice, 0 if unknown.
+	// ArenaBytes is the activations' arena as mnistcnn's interpreter plans
+	// it, 0 if unknown.
 	ArenaBytes int
+	// TFLM is the tensor arena TensorFlow Lite Micro needs for the model on
+	// a 64-bit host build (interp.TFLMArenaOf), which is enough for a 32-bit
+	// Cortex-M build too; TFLM32 is the same for the Cortex-M build. Both
+	// are zero when unknown (a model mnistcnn's interpreter cannot run).
+	TFLM, TFLM32 interp.TFLMArena
 }
 
-// TFLMArenaBytes is the tensor arena a TensorFlow Lite Micro user should
-// start from: the planned activations plus tflmOverhead; 0 if unknown.
-func (info ModelInfo) TFLMArenaBytes() int {
-	if info.ArenaBytes <= 0 {
-		return 0
-	}
-	return info.ArenaBytes + tflmOverhead
-}
+// TFLMArenaBytes is the tensor arena to give TensorFlow Lite Micro:
+// info.TFLM.Bytes, 0 if unknown.
+func (info ModelInfo) TFLMArenaBytes() int { return info.TFLM.Bytes }
 
 // resolverMethods maps builtin operators to the tflite::MicroMutableOpResolver
 // method that registers them.
@@ -89,7 +83,8 @@ var resolverMethods = map[tflite.BuiltinOperator]string{
 }
 
 // InfoOf reads the inputs, outputs and operator kinds of m's first
-// subgraph. ArenaBytes is left 0.
+// subgraph, and TFLM's tensor arena for m when mnistcnn's interpreter runs
+// it (TFLM and TFLM32; zero otherwise). ArenaBytes is left 0.
 func InfoOf(m *tflite.Model) (ModelInfo, error) {
 	var info ModelInfo
 	if m == nil || len(m.Subgraphs) == 0 {
@@ -140,6 +135,10 @@ func InfoOf(m *tflite.Model) (ModelInfo, error) {
 			seen[op.Name] = true
 			info.Ops = append(info.Ops, op)
 		}
+	}
+	if a, err := interp.TFLMArenaOf(m, interp.TFLM64); err == nil {
+		info.TFLM = a
+		info.TFLM32, _ = interp.TFLMArenaOf(m, interp.TFLM32)
 	}
 	return info, nil
 }
@@ -273,9 +272,19 @@ func describe(size int, info ModelInfo) []string {
 	lines = append(lines,
 		fmt.Sprintf("Ops to register (%d): %s", len(names), strings.Join(names, ", ")),
 		fmt.Sprintf("Op resolver: tflite::MicroMutableOpResolver<%d> with %s", len(calls), strings.Join(calls, ", ")))
-	if info.ArenaBytes > 0 {
+	if a := info.TFLM; a.Bytes > 0 {
+		last := "TFLM's tensors, nodes and op data."
+		if a.Peak != "" {
+			last = fmt.Sprintf("TFLM's tensors, nodes and op data; AllocateTensors needs more during %s.", a.Peak)
+		}
+		lines = append(lines,
+			fmt.Sprintf("Tensor arena for TensorFlow Lite Micro: %d bytes, 16-byte aligned, as mnistcnn models", a.Bytes),
+			"TFLM's AllocateTensors (reference kernels) on a 64-bit host, which is also enough on a",
+			fmt.Sprintf("32-bit Cortex-M (%d there): arena_used_bytes() %d = %d of activations + %d of", info.TFLM32.Bytes, a.Used, a.Activations, a.Persistent),
+			last)
+	} else if info.ArenaBytes > 0 {
 		lines = append(lines, fmt.Sprintf("Tensor arena: activations take %d bytes (mnistcnn's memory plan); TensorFlow Lite", info.ArenaBytes),
-			fmt.Sprintf("Micro adds its own bookkeeping: start from %d bytes and check arena_used_bytes().", info.TFLMArenaBytes()))
+			"Micro adds its own bookkeeping: check arena_used_bytes().")
 	}
 	return lines
 }

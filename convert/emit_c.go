@@ -18,8 +18,9 @@ type CFiles struct {
 //	alignas(16) const unsigned char <name>[] = {...};
 //	const unsigned int <name>_len = <len(data)>;
 //
-// and, when info.ArenaBytes is known, the header's constant
-// <name>_arena_bytes = info.TFLMArenaBytes(), the tensor arena to start from.
+// and, when the TFLM arena is known (info.TFLM), the header's constant
+// <name>_arena_bytes = info.TFLMArenaBytes(), the tensor arena TensorFlow
+// Lite Micro needs for the model.
 //
 // The source includes the header (named header, e.g. "mnist_int8.h"), so
 // the const array has external linkage; the header declares both with C
@@ -77,10 +78,13 @@ extern const unsigned int %[2]s_len;
 `, guard, name)
 	if n := info.TFLMArenaBytes(); n > 0 {
 		fmt.Fprintf(&h, `
-// A tensor arena size to start from, in bytes: mnistcnn's plan of the
-// activations plus a margin for TensorFlow Lite Micro's bookkeeping. A
-// constant expression in C and C++, e.g. for a static arena's size.
-enum { %s_arena_bytes = %d };
+// The tensor arena TensorFlow Lite Micro needs for this model, in bytes:
+// the activations plus TFLM's own data, as mnistcnn models TFLM's
+// AllocateTensors with the reference kernels; enough for a 64-bit host
+// and a 32-bit Cortex-M build. Align the arena to 16 bytes:
+//   alignas(16) uint8_t arena[%[1]s_arena_bytes];
+// A constant expression in C and C++, e.g. for a static arena's size.
+enum { %[1]s_arena_bytes = %[2]d };
 `, name, n)
 	}
 	fmt.Fprintf(&h, "\n#endif  // %s\n", guard)

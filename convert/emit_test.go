@@ -249,7 +249,11 @@ func TestXxdFormat(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	data, info := readModel(t, helloInt8)
-	info.ArenaBytes = 2056 // the arena TFLM's hello_world test uses
+	// InfoOf's TFLM arena for the model: 1616 bytes (interp's tests
+	// compare it with TFLM's).
+	if info.TFLMArenaBytes() != 1616 {
+		t.Errorf("TFLM arena %d bytes, want 1616", info.TFLMArenaBytes())
+	}
 	cc, err := EmitCC("g_hello_world_int8", "hello_world_int8.h", data, info)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,8 @@
 // document, like a text-only Netron: the header, every operator with its
 // options, every tensor with its type, shape, constant bytes and
 // quantization, parameter and byte totals, and the tensor arena mnistcnn's
-// interpreter plans for it, or why the interpreter cannot run it.
+// interpreter plans for it and the one TensorFlow Lite Micro needs, or why
+// the interpreter cannot run it.
 //
 // It needs only that the file decodes: models the interpreter refuses (an
 // LSTM, an operator without a kernel) are still described.
@@ -34,6 +35,21 @@ type Report struct {
 	ConstantBytes     int64      `json:"constant_bytes"` // bytes of the constant tensors' data
 	ArenaBytes        int        `json:"arena_bytes"`    // 0 when Unsupported is set
 	Unsupported       string     `json:"unsupported,omitempty"`
+	TFLM              *TFLMArena `json:"tflm_arena,omitempty"` // nil when Unsupported is set
+}
+
+// TFLMArena is the tensor arena TensorFlow Lite Micro needs for the model,
+// as interp.TFLMArenaOf models TFLM's AllocateTensors (reference kernels).
+// All zero but Error when the model is not one it models.
+type TFLMArena struct {
+	Bytes            int    `json:"bytes"`               // the arena to give TFLM: enough for a 64-bit host and a 32-bit Cortex-M build
+	UsedBytes        int    `json:"used_bytes"`          // arena_used_bytes() on a 64-bit host
+	ActivationBytes  int    `json:"activation_bytes"`    // of which TFLM's memory plan of the activations
+	PersistentBytes  int    `json:"persistent_bytes"`    // and TFLM's tensors, nodes and op data
+	CortexMBytes     int    `json:"cortex_m_bytes"`      // the arena for a 32-bit Cortex-M build
+	CortexMUsedBytes int    `json:"cortex_m_used_bytes"` // arena_used_bytes() there
+	Peak             string `json:"peak,omitempty"`      // the step of AllocateTensors that needs Bytes, when more than UsedBytes
+	Error            string `json:"error,omitempty"`     // why it is not modelled
 }
 
 // Metadata is one metadata entry and the size of its buffer.
@@ -167,7 +183,26 @@ func Describe(m *tflite.Model) *Report {
 	st := eval.StatsOf(m)
 	r.WeightParams, r.MACs = st.Params, st.MACs
 	r.ArenaBytes, r.Unsupported = arena(m)
+	if r.Unsupported == "" {
+		r.TFLM = tflmArena(m)
+	}
 	return r
+}
+
+// tflmArena is TFLM's arena for m, which the interpreter runs.
+func tflmArena(m *tflite.Model) *TFLMArena {
+	a, err := interp.TFLMArenaOf(m, interp.TFLM64)
+	if err != nil {
+		return &TFLMArena{Error: strings.TrimPrefix(err.Error(), "interp: TFLM arena: ")}
+	}
+	a32, err := interp.TFLMArenaOf(m, interp.TFLM32)
+	if err != nil {
+		return &TFLMArena{Error: strings.TrimPrefix(err.Error(), "interp: TFLM arena: ")}
+	}
+	return &TFLMArena{
+		Bytes: a.Bytes, UsedBytes: a.Used, ActivationBytes: a.Activations, PersistentBytes: a.Persistent,
+		CortexMBytes: a32.Bytes, CortexMUsedBytes: a32.Used, Peak: a.Peak,
+	}
 }
 
 // arena is the interpreter's planned arena, or why it cannot run m.

@@ -103,7 +103,7 @@ func TestPerChannel(t *testing.T) {
 // still described.
 func TestUnsupportedModel(t *testing.T) {
 	r := mustFile(t, "mnist_lstm_float.tflite")
-	if !strings.Contains(r.Unsupported, "UNIDIRECTIONAL_SEQUENCE_LSTM") || r.ArenaBytes != 0 {
+	if !strings.Contains(r.Unsupported, "UNIDIRECTIONAL_SEQUENCE_LSTM") || r.ArenaBytes != 0 || r.TFLM != nil {
 		t.Errorf("arena %d, unsupported %q", r.ArenaBytes, r.Unsupported)
 	}
 	if ops := r.Subgraphs[0].Operators; len(ops) != 4 || ops[0].Op != "UNIDIRECTIONAL_SEQUENCE_LSTM" {
@@ -123,7 +123,13 @@ func TestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Params    int64 `json:"params"`
+		Params int64 `json:"params"`
+		TFLM   struct {
+			Bytes      int `json:"bytes"`
+			Used       int `json:"used_bytes"`
+			CortexM    int `json:"cortex_m_bytes"`
+			Activation int `json:"activation_bytes"`
+		} `json:"tflm_arena"`
 		Subgraphs []struct {
 			Operators []struct {
 				Op      string            `json:"op"`
@@ -142,6 +148,10 @@ func TestJSON(t *testing.T) {
 	}
 	if doc.Params != 321 || doc.Subgraphs[0].Operators[2].Options["activation"] != "NONE" {
 		t.Errorf("%s", b)
+	}
+	// TFLM's arena for the model (interp's tests compare these with TFLM).
+	if a := doc.TFLM; a.Bytes != 1616 || a.Used != 1184 || a.CortexM != 1072 || a.Activation != 32 {
+		t.Errorf("tflm_arena %+v", a)
 	}
 	// The input tensor: zero point -128 as the text shows.
 	if q := doc.Subgraphs[0].Tensors[0].Quant; q == nil || q.ZeroPoints[0] != -128 {

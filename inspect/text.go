@@ -150,7 +150,21 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "MACs\t%s (multiply-accumulates of one inference, subgraph 0)\n", thousands(r.MACs))
 	fmt.Fprintf(tw, "Constant bytes\t%s\n", thousands(r.ConstantBytes))
 	if r.Unsupported == "" {
-		fmt.Fprintf(tw, "Arena\t%s bytes (mnistcnn's interpreter plan)\n", thousands(int64(r.ArenaBytes)))
+		fmt.Fprintf(tw, "Arena\t%s bytes (mnistcnn's interpreter plan of the activations)\n", thousands(int64(r.ArenaBytes)))
+		switch a := r.TFLM; {
+		case a == nil:
+		case a.Error != "":
+			fmt.Fprintf(tw, "TFLM arena\tnot modelled: %s\n", a.Error)
+		default:
+			fmt.Fprintf(tw, "TFLM arena\t%s bytes for TensorFlow Lite Micro (64-bit host; %s on 32-bit Cortex-M)\n",
+				thousands(int64(a.Bytes)), thousands(int64(a.CortexMBytes)))
+			peak := ""
+			if a.Peak != "" {
+				peak = fmt.Sprintf("; more during %s", a.Peak)
+			}
+			fmt.Fprintf(tw, "\t  arena_used_bytes %s = %s activations + %s TFLM tensors, nodes, op data%s\n",
+				thousands(int64(a.UsedBytes)), thousands(int64(a.ActivationBytes)), thousands(int64(a.PersistentBytes)), peak)
+		}
 	} else {
 		lines := strings.Split(r.Unsupported, "\n")
 		fmt.Fprintf(tw, "Arena\tnot supported: %s\n", strings.TrimSpace(lines[0]))
