@@ -10,6 +10,8 @@
 // requantization; MaxI8: AVX2), dw.go (MulAddF32, MulAddI8: AVX2, for
 // DEPTHWISE_CONV_2D) and pool8.go (AddI8I32, RoundDivI8, DivClampF32: AVX2,
 // for AVERAGE_POOL_2D).
+// softmax.go holds SOFTMAX's: SoftmaxF32 (AVX-512 or AVX2+FMA, polynomial
+// exp) and SoftmaxI8Sum, SoftmaxI8Scale (AVX2; the exact integer passes).
 // [Gemv], in gemv.go, is the matrix-vector product of the interpreter's
 // single-row FULLY_CONNECTED, eight outputs at a time with AVX-512 or
 // AVX2+FMA as the kernel set is.

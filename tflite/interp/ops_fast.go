@@ -15,7 +15,7 @@ import (
 // constant symmetric weights when simd has int8 assembly (AVX-512 VNNI, or
 // AVX2); DEPTHWISE_CONV_2D and AVERAGE_POOL_2D likewise (ops_fast_dw.go,
 // ops_fast_pool.go); max pools always (their results are the same bits);
-// SOFTMAX stays scalar. The int8 fast kernels
+// SOFTMAX has its own fast path (ops_fast_softmax.go). The int8 fast kernels
 // give the reference's bytes; the float ones its values up to the last
 // bits of float32 rounding. Under the race detector the float operators
 // keep the scalar kernels (race.go).

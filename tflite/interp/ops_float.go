@@ -338,6 +338,9 @@ func prepareSoftmaxFloat(n *node, t []*Tensor) (evalFunc, error) {
 		rows = x.NumElements() / depth
 	}
 	beta, xi, yi := o.Beta, n.inputs[0], n.outputs[0]
+	if eval := fastSoftmaxFloat(beta, rows, depth, xi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		kernels.SoftmaxFloat(beta, rows, depth, t[xi].Float32s(), t[yi].Float32s())
 		return nil

@@ -432,6 +432,9 @@ func prepareSoftmaxInt8(n *node, t []*Tensor) (evalFunc, error) {
 		return nil, fmt.Errorf("beta %g × input scale %g is too small", o.Beta, inScale)
 	}
 	xi, yi := n.inputs[0], n.outputs[0]
+	if eval := fastSoftmaxInt8(&p, depth, xi, yi); eval != nil {
+		return eval, nil
+	}
 	return func(t []*Tensor) error {
 		kernels.SoftmaxInt8(&p, depth, t[xi].Int8s(), t[yi].Int8s())
 		return nil
