@@ -46,9 +46,40 @@ func NewCmdConvert(g *globals, run func(*ConvertOptions) error) *cobra.Command {
 
 The int8 model is calibrated on --calibration training images chosen by
 --seed. --format adds sources: cc (C++ .cc/.h for TensorFlow Lite Micro), c
-(.c/.h) and go (a Go file); --test-data N adds a header (or Go file) of N
-MNIST test images and labels. The same checkpoint and flags always give
-byte-identical files, written atomically.
+(.c/.h), go (a Go file) and c-standalone (below); --test-data N adds a
+header (or Go file) of N MNIST test images and labels. The same checkpoint
+and flags always give byte-identical files, written atomically.
+
+--format c-standalone compiles the int8 model to plain C99 that needs no
+TensorFlow Lite Micro, no interpreter and no flatbuffer (a float model built
+alongside is skipped). It writes, with NAME from --name:
+
+  OUT/NAME_model.h        the API below, C and C++
+  OUT/NAME_model.c        weights, biases and requantization constants as
+                          const arrays, one static activation buffer, and
+                          the operators' call sequence
+  OUT/mnistcnn_kernels.h  the int8 kernels, the same two files for any model
+  OUT/mnistcnn_kernels.c
+
+and with --test-data N also OUT/NAME_model_test_data.h (arrays
+NAME_test_images, NAME_test_labels, NAME_test_count). Compile both .c files;
+they use only <stdint.h> and <string.h>: no heap, no floating point. The API
+(macros upper-case NAME):
+
+  int NAME_invoke(const int8_t input[NAME_INPUT_SIZE], int8_t output[NAME_OUTPUT_SIZE]);
+      runs the model (returns 0); not reentrant (one static buffer)
+  NAME_INPUT_SIZE, NAME_INPUT_RANK, NAME_INPUT_SHAPE ({1, 28, 28, 1}),
+  NAME_INPUT_DIM0..3, NAME_INPUT_ZERO_POINT, the same for NAME_OUTPUT_*,
+  and NAME_ARENA_BYTES, the static RAM of the activations
+
+For the models convert writes, input[i] = (int8_t)(p - 128) for the
+pixels p, row by row, and output[k] is the softmax: class k has probability
+(output[k] + 128)/256. NAME_model.h repeats the scales and zero points.
+NAME_invoke computes exactly the bytes mnistcnn's int8 interpreter (and so
+TensorFlow Lite Micro's reference kernels) computes: the constants, the
+memory plan and the operator order are the interpreter's own. Supported
+int8 operators: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D,
+AVERAGE_POOL_2D, RESHAPE, SOFTMAX (fused NONE, RELU, RELU6).
 
 Each .tflite records a SHA-256 digest of its own bytes in its metadata
 ("mnistcnn_sha256"), which inspect and eval check; TensorFlow Lite ignores
@@ -60,7 +91,8 @@ any work.
 		Example: `  $ mnistcnn convert
   $ mnistcnn convert --checkpoint one-epoch.ckpt --out-dir build
   $ mnistcnn convert --model int8 --format tflite,cc --test-data 50
-  $ mnistcnn convert --format go --package mnistmodel --name mnist`,
+  $ mnistcnn convert --format go --package mnistmodel --name mnist
+  $ mnistcnn convert --model int8 --format c-standalone --test-data 10`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, m := range opts.Models {
@@ -70,10 +102,13 @@ any work.
 			}
 			for _, f := range opts.Formats {
 				switch f {
-				case convert.FormatTFLite, convert.FormatCC, convert.FormatC, convert.FormatGo:
+				case convert.FormatTFLite, convert.FormatCC, convert.FormatC, convert.FormatGo, convert.FormatCStandalone:
 				default:
-					return usagef("--format %q: want tflite, cc, c or go", f)
+					return usagef("--format %q: want tflite, cc, c, c-standalone or go", f)
 				}
+			}
+			if contains(opts.Formats, convert.FormatCStandalone) && !contains(opts.Models, convert.KindInt8) {
+				return usagef("--format c-standalone is written from the int8 model: add --model int8")
 			}
 			if err := convert.ValidCIdent(opts.Name); err != nil {
 				return usageError{fmt.Errorf("--name: %w", err)}
@@ -89,8 +124,9 @@ any work.
 			default:
 				return usagef("--calibration-method %q: want minmax, mean or percentile", opts.Method)
 			}
-			if opts.TestData > 0 && !contains(opts.Formats, convert.FormatCC) && !contains(opts.Formats, convert.FormatC) && !contains(opts.Formats, convert.FormatGo) {
-				return usagef("--test-data %d writes the images as a source file: add --format cc, c or go (e.g. --format tflite,cc)", opts.TestData)
+			if opts.TestData > 0 && !contains(opts.Formats, convert.FormatCC) && !contains(opts.Formats, convert.FormatC) &&
+				!contains(opts.Formats, convert.FormatGo) && !contains(opts.Formats, convert.FormatCStandalone) {
+				return usagef("--test-data %d writes the images as a source file: add --format cc, c or go, or c-standalone (e.g. --format tflite,cc)", opts.TestData)
 			}
 			if err := checkOutDir("out-dir", opts.OutDir); err != nil {
 				return err
@@ -105,15 +141,15 @@ any work.
 	f.StringVarP(&opts.Checkpoint, "checkpoint", "c", "mnist.ckpt", "checkpoint to convert")
 	f.StringVarP(&opts.OutDir, "out-dir", "o", "out", "folder to write into (made if missing)")
 	f.StringSliceVar(&opts.Models, "model", []string{convert.KindFloat, convert.KindInt8}, "models to write: float, int8")
-	f.StringSliceVar(&opts.Formats, "format", []string{convert.FormatTFLite}, "formats to write: tflite, cc, c, go")
-	f.StringVar(&opts.Name, "name", "mnist", "base of file and symbol names (a C identifier): NAME_float, NAME_int8")
+	f.StringSliceVar(&opts.Formats, "format", []string{convert.FormatTFLite}, "formats to write: tflite, cc, c, go, c-standalone")
+	f.StringVar(&opts.Name, "name", "mnist", "base of file and symbol names (a C identifier): NAME_float, NAME_int8, NAME_model")
 	f.StringVar(&opts.Package, "package", "mnistmodel", "package of emitted Go files")
 	f.StringVar(&opts.Data, "data", "", "folder of MNIST IDX files (default: $"+mnist.EnvVar+", then the GoMNIST module)")
 	f.IntVar(&opts.Calibration, "calibration", quantize.DefaultCalibration, "training images to calibrate the int8 model on")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed choosing the calibration images")
 	f.StringVar(&opts.Method, "calibration-method", quantize.MinMax, "activation ranges from: minmax, mean, percentile")
 	f.BoolVar(&opts.PerChannel, "per-channel-fc", false, "quantize fully connected weights per output channel")
-	f.IntVar(&opts.TestData, "test-data", 0, "also write N MNIST test images as a source file (with --format cc, c or go)")
+	f.IntVar(&opts.TestData, "test-data", 0, "also write N MNIST test images as a source file (with --format cc, c, go or c-standalone)")
 	return c
 }
 

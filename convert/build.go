@@ -97,6 +97,9 @@ func Build(ck *model.Checkpoint, calib [][]float32, opt Options) ([]Built, []Fil
 }
 
 func emitAll(format string, built []Built, opt Options) ([]File, error) {
+	if format == FormatCStandalone {
+		return emitCStandaloneAll(built, opt) // standalone.go
+	}
 	var files []File
 	var info ModelInfo
 	for _, b := range built {
@@ -125,7 +128,7 @@ func emitAll(format string, built []Built, opt Options) ([]File, error) {
 			}
 			files = append(files, File{b.Name + ".go", src})
 		default:
-			return nil, fmt.Errorf("convert: format %q: want tflite, cc, c or go", format)
+			return nil, fmt.Errorf("convert: format %q: want tflite, cc, c, c-standalone or go", format)
 		}
 	}
 	// One test-data file per source format, described for the last model's

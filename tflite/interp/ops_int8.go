@@ -163,6 +163,7 @@ func convInt8(n *node, t []*Tensor, p *kernels.ConvParams, pad tflite.Padding, a
 	if p.OutMultiplier, p.OutShift, err = perChannelMultipliers(inScale, fScales, outScale); err != nil {
 		return
 	}
+	n.params = p // for Plan (export.go)
 	p.QuantMin, p.QuantMax, err = activationRangeInt8(act, outScale, outZP)
 	return
 }
@@ -274,6 +275,7 @@ func preparePoolInt8(n *node, t []*Tensor) (evalFunc, error) {
 	if p.QuantMin, p.QuantMax, err = activationRangeInt8(o.Activation, outScale, outZP); err != nil {
 		return nil, err
 	}
+	n.params = p // for Plan (export.go)
 	xi, yi := n.inputs[0], n.outputs[0]
 	if n.op == tflite.OpAveragePool2D {
 		if f := fastAveragePoolInt8(t, p, inS, outS, xi, yi); f != nil {
@@ -373,6 +375,7 @@ func prepareFullyConnectedInt8(n *node, t []*Tensor) (evalFunc, error) {
 	if p.QuantMin, p.QuantMax, err = activationRangeInt8(o.Activation, outScale, outZP); err != nil {
 		return nil, err
 	}
+	n.params = p // for Plan (export.go)
 	xi, wi, bi, yi := n.inputs[0], n.inputs[1], -1, n.outputs[0]
 	if b != nil {
 		bi = b.Index
@@ -431,6 +434,7 @@ func prepareSoftmaxInt8(n *node, t []*Tensor) (evalFunc, error) {
 	if !ok {
 		return nil, fmt.Errorf("beta %g × input scale %g is too small", o.Beta, inScale)
 	}
+	n.params = &p // for Plan (export.go)
 	xi, yi := n.inputs[0], n.outputs[0]
 	if eval := fastSoftmaxInt8(&p, depth, xi, yi); eval != nil {
 		return eval, nil

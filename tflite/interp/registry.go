@@ -16,6 +16,7 @@ type node struct {
 	inputs  []int // tensor indices; −1 marks an omitted optional input
 	outputs []int
 	eval    evalFunc
+	params  any // the int8 kernel's prepared *kernels.…Params, for Plan (export.go); nil if none
 }
 
 // evalFunc computes one operator over the tensors of one interpreter
