@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -142,10 +141,7 @@ func TestEvalFlags(t *testing.T) {
 // floatModelFile writes the float model of an untrained, seeded checkpoint.
 func floatModelFile(t *testing.T, dir string) string {
 	t.Helper()
-	ck, err := train.NewCheckpoint(train.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ck := testCheckpoint(t)
 	m, err := convert.Float(ck, "test")
 	if err != nil {
 		t.Fatal(err)
@@ -240,16 +236,6 @@ func TestEvalBadModels(t *testing.T) {
 		if len(rep.Models) != 2 || !strings.Contains(rep.Models[0].Error, c.want) || rep.Models[1].Error != "" || rep.Models[1].Total != 20 {
 			t.Errorf("%s: models %+v %+v, want an error with %q and the good model evaluated", c.path, *rep.Models[0], *rep.Models[1], c.want)
 		}
-	}
-}
-
-func TestFiniteJSON(t *testing.T) {
-	b, err := json.Marshal([]finite{0.25, finite(math.Inf(1)), finite(math.NaN()), -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != "[0.25,null,null,-1]" {
-		t.Errorf("got %s", b)
 	}
 }
 

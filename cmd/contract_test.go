@@ -12,7 +12,6 @@ import (
 	"github.com/mnistcnn/mnistcnn/convert"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
-	"github.com/mnistcnn/mnistcnn/train"
 )
 
 // Every mistake in the command line exits 2 with usage on stderr and, with
@@ -207,10 +206,7 @@ func TestEvalNeedsOnlyTestFiles(t *testing.T) {
 // one byte of a bias flipped, inspect describes the model but exits 1 with
 // MISMATCH, and eval reports the model as failing.
 func TestModelDigest(t *testing.T) {
-	ck, err := train.NewCheckpoint(train.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ck := testCheckpoint(t)
 	built, _, err := convert.Build(ck, nil, convert.Options{Kinds: []string{convert.KindFloat}, Name: "mnist", Description: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,13 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/mnistcnn/mnistcnn/eval"
 	"github.com/mnistcnn/mnistcnn/internal/readfile"
@@ -19,22 +18,26 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// EvalOptions are the options of `mnistcnn eval`.
+// EvalOptions are the options of `mnistcnn eval`. The command parses and
+// checks them; eval.Run does the work and cmd renders its report.
 type EvalOptions struct {
-	g           *globals
-	Models      []string
-	Checkpoint  string
-	Dir         string
-	Data        string
-	Limit       int
-	Workers     int
-	MinAccuracy float64 // percent; < 0: no gate
-	MaxDrop     float64 // percentage points; < 0: no gate
-	ShowErrors  bool
-	Layers      bool
-	Plot        string
+	g             *globals
+	Models        []string
+	Checkpoint    string
+	Dir           string
+	Data          string
+	Limit         int
+	Workers       int
+	MinAccuracy   float64 // percent; < 0: no gate
+	MaxDrop       float64 // percentage points; < 0: no gate
+	MaxModelBytes int64   // bytes; < 0: no gate
+	MaxArenaBytes int64   // bytes; < 0: no gate
+	ShowErrors    bool
+	Layers        bool
+	Plot          string
 
 	checkpointSet bool
+	ctx           context.Context
 }
 
 // NewCmdEval builds `mnistcnn eval`; run replaces runEval in tests.
@@ -48,17 +51,37 @@ with Gorgonia) on the 10,000 MNIST test images, and report side by side:
 accuracy, size, parameters, MACs, the tensor arena a TensorFlow Lite Micro
 build must allocate, the ops its resolver must register, host latency, and
 how far each model strays from the float one (agreement, relative L2
-error and cosine similarity of the outputs).
+error and cosine similarity of the outputs). The parameters and MACs of
+a .tflite model are counted from its tensors, those of the checkpoint
+from the architecture it records.
 
 Without --model it evaluates what "mnistcnn convert" wrote: DIR/mnist_float.tflite
 and DIR/mnist_int8.tflite (DIR is --dir, default out), and the checkpoint
 mnist.ckpt through Gorgonia when it is there. A model that cannot be read
 or run is reported with its error; the others are still evaluated.
 
-Gates for CI: --min-accuracy fails when any model is below the bar, a
-percentage (99 for 99 %; a value in (0, 1] is refused as ambiguous: as a
-fraction it would be a bar that always passes), --max-accuracy-drop when
-a model loses more than PP percentage points against the float model.
+Gates for CI: eval prints the report, then exits 3 if a bar is not met,
+with the reasons ("gate failed: …" at the end of the text report and on
+stderr; "gate_failure" with --json). Each gate is checked on every model
+evaluated, the byte gates on the .tflite models (not the checkpoint).
+Eval fails when:
+  --min-accuracy P         a model's accuracy is below P percent (99 for
+                           99 %; a value in (0, 1] is refused as ambiguous:
+                           as a fraction it would be a bar that always passes)
+  --max-accuracy-drop PP   a model loses more than PP percentage points
+                           against the float model
+  --max-model-bytes N      a .tflite model's file is larger than N bytes
+  --max-arena-bytes N      a .tflite model's tensor arena (the "tensor arena"
+                           row, arena_bytes) is larger than N bytes
+A byte gate also fails when no .tflite model was evaluated. A model that
+could not be evaluated exits 1, not 3. The flags are checked before any
+model runs: a negative bar is a usage error (exit 2).
+
+The data need not be MNIST: --data names any folder of IDX files of small
+grey images (see train). Each model must then take images of their size
+(an input of H×W×C is fed each grey pixel in its C channels) and score at
+least as many classes as the labels have; the per-class table and the
+confusion matrix have a row for each class the model scores.
 
 Only the two test files of the data folder are read. A model must be a
 regular file of at most ` + readfile.Size(tflite.MaxFileBytes) + `, a checkpoint at most ` + readfile.Size(model.MaxCheckpointBytes) + `. A model mnistcnn
@@ -70,10 +93,12 @@ checked before any model runs.
 		Example: `  $ mnistcnn eval
   $ mnistcnn eval --model out/mnist_int8.tflite --limit 1000
   $ mnistcnn eval --json --min-accuracy 98.5 --max-accuracy-drop 0.1
+  $ mnistcnn eval --model out/mnist_int8.tflite --max-model-bytes 200000 --max-arena-bytes 32768
   $ mnistcnn eval --show-errors --layers`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.checkpointSet = c.Flags().Changed("checkpoint")
+			opts.ctx = c.Context()
 			if opts.Limit < 0 || opts.Workers < 0 {
 				return usagef("--limit and --workers must not be negative")
 			}
@@ -85,6 +110,14 @@ checked before any model runs.
 			if c.Flags().Changed("max-accuracy-drop") && (opts.MaxDrop < 0 || math.IsNaN(opts.MaxDrop)) {
 				return usagef("--max-accuracy-drop %v: want percentage points ≥ 0", opts.MaxDrop)
 			}
+			for _, b := range []struct {
+				flag string
+				v    int64
+			}{{"max-model-bytes", opts.MaxModelBytes}, {"max-arena-bytes", opts.MaxArenaBytes}} {
+				if c.Flags().Changed(b.flag) && b.v < 0 {
+					return usagef("--%s %d: want a number of bytes ≥ 0", b.flag, b.v)
+				}
+			}
 			if c.Flags().Changed("plot") {
 				if err := checkOutDir("plot", opts.Plot); err != nil {
 					return err
@@ -95,6 +128,12 @@ checked before any model runs.
 			}
 			if !c.Flags().Changed("max-accuracy-drop") {
 				opts.MaxDrop = -1
+			}
+			if !c.Flags().Changed("max-model-bytes") {
+				opts.MaxModelBytes = -1
+			}
+			if !c.Flags().Changed("max-arena-bytes") {
+				opts.MaxArenaBytes = -1
 			}
 			if run != nil {
 				return run(opts)
@@ -111,119 +150,55 @@ checked before any model runs.
 	f.IntVar(&opts.Workers, "workers", 0, "goroutines per model (0: one per core)")
 	f.Float64Var(&opts.MinAccuracy, "min-accuracy", 0, "fail (exit 3) if any model's accuracy is below this percentage (e.g. 99; not a fraction)")
 	f.Float64Var(&opts.MaxDrop, "max-accuracy-drop", 0, "fail (exit 3) if a model loses more than PP points against the float model")
+	f.Int64Var(&opts.MaxModelBytes, "max-model-bytes", 0, "fail (exit 3) if any .tflite model's file is larger than N bytes")
+	f.Int64Var(&opts.MaxArenaBytes, "max-arena-bytes", 0, "fail (exit 3) if any .tflite model's tensor arena is larger than N bytes")
 	f.BoolVar(&opts.ShowErrors, "show-errors", false, "list the images models get wrong or disagree on")
 	f.BoolVar(&opts.Layers, "layers", false, "compare the int8 model with the float model layer by layer")
 	f.StringVar(&opts.Plot, "plot", "", "write confusion matrices and misclassified digits (PNG) into this folder")
 	return c
 }
 
-// modelReport is one model's column of the report; its JSON keys are a
-// contract documented in the README.
-type modelReport struct {
-	Name       string     `json:"name"`
-	Path       string     `json:"path"`
-	Type       string     `json:"type"`
-	Accuracy   float64    `json:"accuracy"`
-	Correct    int        `json:"correct"`
-	Total      int        `json:"total"`
-	SizeBytes  int64      `json:"size_bytes"`
-	Params     int64      `json:"params"`
-	MACs       int64      `json:"macs"`
-	ArenaBytes int        `json:"arena_bytes"`
-	Ops        []string   `json:"ops"`
-	LatencyUS  float64    `json:"latency_us"`
-	PerClass   []finite   `json:"per_class_accuracy,omitempty"`
-	Confusion  [][]int    `json:"confusion,omitempty"`
-	Errors     []imageErr `json:"errors,omitempty"`
-	Error      string     `json:"error,omitempty"`
-
-	result *eval.Result
-	tf     *eval.Model
-}
-
-// imageErr is a test image a model got wrong.
-type imageErr struct {
-	Index      int `json:"index"`
-	Label      int `json:"label"`
-	Prediction int `json:"prediction"`
-}
-
-// comparison is a model measured against the reference (float) model.
-type comparison struct {
-	Reference      string  `json:"reference"`
-	Model          string  `json:"model"`
-	Agreement      float64 `json:"agreement"`
-	Disagreements  int     `json:"disagreements"`
-	RelL2          finite  `json:"rel_l2"`
-	Cosine         finite  `json:"cosine"`
-	MaxAbs         finite  `json:"max_abs"`
-	AccuracyDropPP float64 `json:"accuracy_drop_pp"`
-	Disagree       []int   `json:"disagree,omitempty"`
-}
-
-type evalReport struct {
-	Data        string         `json:"data"`
-	Images      int            `json:"images"`
-	Models      []*modelReport `json:"models"`
-	Comparisons []comparison   `json:"comparisons"`
-	Layers      []layerReport  `json:"layers,omitempty"`
-	Gate        string         `json:"gate_failure,omitempty"`
-}
+// evalReport is the report eval.Run makes.
+type evalReport = eval.Report
 
 func runEval(opts *EvalOptions) error {
 	g := opts.g
-	paths, ckPath, err := evalTargets(opts)
-	if err != nil {
+	eo := eval.Options{
+		Models:     opts.Models,
+		Dir:        opts.Dir,
+		Data:       opts.Data,
+		Limit:      opts.Limit,
+		Workers:    opts.Workers,
+		ShowErrors: opts.ShowErrors,
+		Layers:     opts.Layers,
+		Gates:      opts.gates(),
+		Progress:   &evalProgress{g: g},
+		Gorgonia:   train.Predict,
+	}
+	switch {
+	case opts.checkpointSet:
+		eo.Checkpoint = opts.Checkpoint
+	case len(opts.Models) == 0:
+		eo.Checkpoint, eo.CheckpointIfExists = opts.Checkpoint, true
+	}
+	ctx := opts.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep, err := eval.Run(ctx, eo)
+	switch {
+	case errors.Is(err, eval.ErrNoModels):
+		return fmt.Errorf("%v (run mnistcnn convert, or pass --model)", err)
+	case errors.Is(err, eval.ErrNoLayerPair):
+		return errors.New("--layers needs a float32 and an int8 model")
+	case err != nil:
 		return err
-	}
-	dir, err := mnist.Locate(opts.Data)
-	if err != nil {
-		return err
-	}
-	test, err := mnist.LoadTest(dir)
-	if err != nil {
-		return err
-	}
-	if opts.Limit > 0 && opts.Limit < test.N {
-		test = test.Slice(0, opts.Limit)
-	}
-	rep := &evalReport{Data: dir, Images: test.N}
-	failed := 0
-	for _, p := range paths {
-		mr := evalTFLite(g, p, test, opts.Workers)
-		if mr.Error != "" {
-			failed++
-			g.status("%s", mr.Error) // it names the file
-		}
-		rep.Models = append(rep.Models, mr)
-	}
-	if ckPath != "" {
-		mr := evalCheckpoint(g, ckPath, test)
-		if mr.Error != "" {
-			failed++
-			g.status("%s", mr.Error) // it names the file
-		}
-		rep.Models = append(rep.Models, mr)
-	}
-	uniqueNames(rep.Models)
-	for _, mr := range rep.Models {
-		if mr.result != nil {
-			fillDetails(mr, test, opts.ShowErrors)
-		}
-	}
-	rep.Comparisons = compareAll(rep.Models, opts.ShowErrors)
-	if opts.Layers {
-		if rep.Layers, err = layerComparison(rep.Models, test); err != nil {
-			return err
-		}
 	}
 	if opts.Plot != "" {
-		if err := plotEval(opts.Plot, rep, test); err != nil {
+		if err := plotEval(opts.Plot, rep, g.status); err != nil {
 			return err
 		}
 	}
-	gate := checkGates(rep, opts)
-	rep.Gate = gate
 	if g.json {
 		if err := writeJSON(g.stdout, rep); err != nil {
 			return err
@@ -232,13 +207,43 @@ func runEval(opts *EvalOptions) error {
 		writeEvalText(g.stdout, rep, opts.ShowErrors)
 	}
 	switch {
-	case failed > 0:
-		return silentError{fmt.Errorf("%d of %d models could not be evaluated", failed, len(rep.Models))}
-	case gate != "":
-		return gateError{gate}
+	case rep.Failed() > 0:
+		return silentError{fmt.Errorf("%d of %d models could not be evaluated", rep.Failed(), len(rep.Models))}
+	case rep.GateFailure != "":
+		return gateError{rep.GateFailure}
 	}
 	return nil
 }
+
+// gates are the bars of the flags that were set.
+func (opts *EvalOptions) gates() eval.Gates {
+	var gs eval.Gates
+	if v := opts.MinAccuracy; v >= 0 {
+		gs.MinAccuracy = &v
+	}
+	if v := opts.MaxDrop; v >= 0 {
+		gs.MaxAccuracyDrop = &v
+	}
+	if v := opts.MaxModelBytes; v >= 0 {
+		gs.MaxModelBytes = &v
+	}
+	if v := opts.MaxArenaBytes; v >= 0 {
+		gs.MaxArenaBytes = &v
+	}
+	return gs
+}
+
+// evalProgress shows eval.Run's progress on stderr: a bar for each model
+// (on a terminal) and status lines.
+type evalProgress struct {
+	g   *globals
+	bar *bar
+}
+
+func (p *evalProgress) Status(msg string)        { p.g.status("%s", msg) }
+func (p *evalProgress) Begin(name string, n int) { p.bar = p.g.newBar(n, name) }
+func (p *evalProgress) Images(done int)          { p.bar.set(done, "") }
+func (p *evalProgress) End()                     { p.bar.finish() }
 
 // checkPercent checks a flag that is a percentage in [0, 100]. A value in
 // (0, 1] is refused: read as a percentage it is a bar of at most 1 %, which
@@ -254,180 +259,10 @@ func checkPercent(flag string, v float64) error {
 	return nil
 }
 
-// uniqueNames gives models of the same name (e.g. two builds'
-// mnist_int8.tflite) the suffixes #2, #3…, so every column and comparison
-// says which one it is.
-func uniqueNames(models []*modelReport) {
-	seen := map[string]int{}
-	for _, m := range models {
-		seen[m.Name]++
-		if n := seen[m.Name]; n > 1 {
-			m.Name = fmt.Sprintf("%s#%d", m.Name, n)
-		}
-	}
-}
-
-// evalTargets resolves which models and which checkpoint to evaluate.
-func evalTargets(opts *EvalOptions) (paths []string, ck string, err error) {
-	paths = opts.Models
-	if len(paths) == 0 {
-		for _, name := range []string{"mnist_float.tflite", "mnist_int8.tflite"} {
-			p := filepath.Join(opts.Dir, name)
-			if _, err := os.Stat(p); err == nil {
-				paths = append(paths, p)
-			}
-		}
-	}
-	switch {
-	case opts.checkpointSet:
-		ck = opts.Checkpoint
-	case len(opts.Models) == 0:
-		if _, err := os.Stat(opts.Checkpoint); err == nil {
-			ck = opts.Checkpoint
-		}
-	}
-	if len(paths) == 0 && ck == "" {
-		return nil, "", fmt.Errorf("no models to evaluate: %s holds no mnist_float.tflite or mnist_int8.tflite (run mnistcnn convert, or pass --model)", opts.Dir)
-	}
-	return paths, ck, nil
-}
-
-func evalTFLite(g *globals, path string, test mnist.Set, workers int) *modelReport {
-	mr := &modelReport{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path}
-	m, err := eval.Load(path)
-	if err != nil {
-		mr.Error = err.Error()
-		return mr
-	}
-	mr.tf = m
-	st := eval.StatsOf(m.TF)
-	mr.Type, mr.SizeBytes, mr.Params, mr.MACs = eval.TypeOf(m.TF), m.Size, st.Params, st.MACs
-	mr.ArenaBytes, mr.Ops = m.ArenaBytes(), eval.Ops(m.TF)
-	pb := g.newBar(test.N, mr.Name)
-	r, err := m.Run(test, workers, func(done int) { pb.set(done, "") })
-	pb.finish()
-	if err != nil {
-		mr.Error = fmt.Sprintf("%s: %v", path, err)
-		return mr
-	}
-	mr.result = r
-	return mr
-}
-
-func evalCheckpoint(g *globals, path string, test mnist.Set) *modelReport {
-	mr := &modelReport{Name: "gorgonia", Path: path, Type: "float32 (Gorgonia)", Ops: []string{}}
-	ck, err := model.LoadCheckpoint(path)
-	if err != nil {
-		mr.Error = err.Error()
-		return mr
-	}
-	if fi, err := os.Stat(path); err == nil {
-		mr.SizeBytes = fi.Size()
-	}
-	mr.Params, mr.MACs = int64(model.NumParams()), int64(model.MACs())
-	g.status("%s: running the checkpoint through Gorgonia", path)
-	start := time.Now()
-	scores, err := train.Predict(ck.Weights, test)
-	if err != nil {
-		mr.Error = fmt.Sprintf("%s: %v", path, err)
-		return mr
-	}
-	r, err := eval.ScoresResult(scores, test.Labels, time.Since(start))
-	if err != nil {
-		mr.Error = fmt.Sprintf("%s: %v", path, err)
-		return mr
-	}
-	mr.result = r
-	return mr
-}
-
-func fillDetails(mr *modelReport, test mnist.Set, showErrors bool) {
-	r := mr.result
-	mr.Accuracy, mr.Correct, mr.Total, mr.LatencyUS = r.Accuracy(), r.Correct, r.Total, r.LatencyUS
-	c := eval.Confusion(test.Labels, r.Predictions)
-	pc := eval.PerClass(c)
-	mr.PerClass = make([]finite, len(pc))
-	for i, v := range pc {
-		mr.PerClass[i] = finite(v) // NaN, written null, for a digit without images
-	}
-	for i := range c {
-		mr.Confusion = append(mr.Confusion, c[i][:])
-	}
-	if showErrors {
-		for i, p := range r.Predictions {
-			if p != test.Labels[i] {
-				mr.Errors = append(mr.Errors, imageErr{i, int(test.Labels[i]), int(p)})
-			}
-		}
-	}
-}
-
-// reference is the model the others are compared with: the first float32
-// .tflite model, else the first that ran.
-func reference(models []*modelReport) *modelReport {
-	var first *modelReport
-	for _, m := range models {
-		if m.result == nil {
-			continue
-		}
-		if m.tf != nil && m.Type == "float32" {
-			return m
-		}
-		if first == nil {
-			first = m
-		}
-	}
-	return first
-}
-
-func compareAll(models []*modelReport, showErrors bool) []comparison {
-	ref := reference(models)
-	cs := []comparison{}
-	if ref == nil {
-		return cs
-	}
-	for _, m := range models {
-		if m == ref || m.result == nil {
-			continue
-		}
-		ag, err := eval.Compare(ref.result, m.result)
-		if err != nil {
-			continue
-		}
-		c := comparison{Reference: ref.Name, Model: m.Name, Agreement: ag.Rate, Disagreements: len(ag.Disagree),
-			RelL2: finite(ag.RelL2), Cosine: finite(ag.Cosine), MaxAbs: finite(ag.MaxAbs), AccuracyDropPP: 100 * (ref.Accuracy - m.Accuracy)}
-		if showErrors {
-			c.Disagree = ag.Disagree
-		}
-		cs = append(cs, c)
-	}
-	return cs
-}
-
-// checkGates returns a one-line reason when a bar is not met, "" otherwise.
-func checkGates(rep *evalReport, opts *EvalOptions) string {
-	var reasons []string
-	if opts.MinAccuracy >= 0 {
-		for _, m := range rep.Models {
-			if m.result != nil && 100*m.Accuracy < opts.MinAccuracy {
-				reasons = append(reasons, fmt.Sprintf("%s accuracy %.2f%% is below --min-accuracy %.2f%%", m.Name, 100*m.Accuracy, opts.MinAccuracy))
-			}
-		}
-	}
-	if opts.MaxDrop >= 0 {
-		for _, c := range rep.Comparisons {
-			if c.AccuracyDropPP > opts.MaxDrop {
-				reasons = append(reasons, fmt.Sprintf("%s loses %.2f points against %s, more than --max-accuracy-drop %.2f", c.Model, c.AccuracyDropPP, c.Reference, opts.MaxDrop))
-			}
-		}
-	}
-	return strings.Join(reasons, "; ")
-}
-
 func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	fmt.Fprintf(w, "%d test images from %s\n\n", rep.Images, rep.Data)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(label string, f func(m *modelReport) string) {
+	row := func(label string, f func(m *eval.ModelReport) string) {
 		cells := []string{label}
 		for _, m := range rep.Models {
 			if m.Error != "" && label != "model" && label != "error" {
@@ -438,12 +273,12 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")) // the last cell unpadded: no trailing blanks
 	}
-	byModel := map[string]comparison{}
+	byModel := map[string]eval.Comparison{}
 	for _, c := range rep.Comparisons {
 		byModel[c.Model] = c
 	}
-	cmp := func(f func(c comparison) string) func(m *modelReport) string {
-		return func(m *modelReport) string {
+	cmp := func(f func(c eval.Comparison) string) func(m *eval.ModelReport) string {
+		return func(m *eval.ModelReport) string {
 			c, ok := byModel[m.Name]
 			if !ok {
 				return "-"
@@ -451,44 +286,44 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 			return f(c)
 		}
 	}
-	row("model", func(m *modelReport) string { return m.Name })
-	row("type", func(m *modelReport) string { return m.Type })
-	row("accuracy", func(m *modelReport) string { return fmt.Sprintf("%.2f%%", 100*m.Accuracy) })
-	row("correct", func(m *modelReport) string { return fmt.Sprintf("%d/%d", m.Correct, m.Total) })
-	row("file size", func(m *modelReport) string { return bytesString(m.SizeBytes) })
-	row("parameters", func(m *modelReport) string { return thousands(int(m.Params)) })
-	row("MACs/inference", func(m *modelReport) string { return thousands(int(m.MACs)) })
-	row("tensor arena", func(m *modelReport) string {
-		if m.tf == nil {
+	row("model", func(m *eval.ModelReport) string { return m.Name })
+	row("type", func(m *eval.ModelReport) string { return m.Type })
+	row("accuracy", func(m *eval.ModelReport) string { return fmt.Sprintf("%.2f%%", 100*m.Accuracy) })
+	row("correct", func(m *eval.ModelReport) string { return fmt.Sprintf("%d/%d", m.Correct, m.Total) })
+	row("file size", func(m *eval.ModelReport) string { return bytesString(m.SizeBytes) })
+	row("parameters", func(m *eval.ModelReport) string { return thousands(int(m.Params)) })
+	row("MACs/inference", func(m *eval.ModelReport) string { return thousands(int(m.MACs)) })
+	row("tensor arena", func(m *eval.ModelReport) string {
+		if !m.IsTFLite() {
 			return "-"
 		}
 		return bytesString(int64(m.ArenaBytes))
 	})
-	row("ops", func(m *modelReport) string {
+	row("ops", func(m *eval.ModelReport) string {
 		if len(m.Ops) == 0 {
 			return "-"
 		}
 		return fmt.Sprint(len(m.Ops), " (below)")
 	})
-	row("latency/image", func(m *modelReport) string { return fmt.Sprintf("%.0f µs", m.LatencyUS) })
+	row("latency/image", func(m *eval.ModelReport) string { return fmt.Sprintf("%.0f µs", m.LatencyUS) })
 	if len(rep.Comparisons) > 0 {
 		ref := rep.Comparisons[0].Reference
-		row("agreement vs "+ref, cmp(func(c comparison) string {
+		row("agreement vs "+ref, cmp(func(c eval.Comparison) string {
 			return fmt.Sprintf("%.2f%% (%d differ)", 100*c.Agreement, c.Disagreements)
 		}))
-		row("accuracy change", cmp(func(c comparison) string {
+		row("accuracy change", cmp(func(c eval.Comparison) string {
 			change := -c.AccuracyDropPP
 			if math.Abs(change) < 0.005 {
 				change = 0 // not "-0.00 pp"
 			}
 			return fmt.Sprintf("%+.2f pp", change)
 		}))
-		row("rel. L2 error", cmp(func(c comparison) string { return fmt.Sprintf("%.4f", c.RelL2) }))
-		row("cosine", cmp(func(c comparison) string { return fmt.Sprintf("%.6f", c.Cosine) }))
+		row("rel. L2 error", cmp(func(c eval.Comparison) string { return fmt.Sprintf("%.4f", c.RelL2) }))
+		row("cosine", cmp(func(c eval.Comparison) string { return fmt.Sprintf("%.6f", c.Cosine) }))
 	}
 	for _, m := range rep.Models {
 		if m.Error != "" {
-			row("error", func(x *modelReport) string {
+			row("error", func(x *eval.ModelReport) string {
 				if x.Error == "" {
 					return ""
 				}
@@ -502,7 +337,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 
 	ran := 0
 	for _, m := range rep.Models {
-		if m.result != nil {
+		if m.Result != nil {
 			ran++
 		}
 	}
@@ -510,12 +345,16 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 		writePerClass(w, rep.Models)
 	}
 	for _, m := range rep.Models {
-		if m.result == nil {
+		if m.Result == nil {
 			continue
 		}
-		fmt.Fprintf(w, "\nconfusion matrix of %s (rows: true digit, columns: predicted)\n", m.Name)
+		fmt.Fprintf(w, "\nconfusion matrix of %s (rows: true %s, columns: predicted)\n", m.Name, classWord(len(m.Confusion)))
 		tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "\t0\t1\t2\t3\t4\t5\t6\t7\t8\t9\t")
+		head := "\t"
+		for d := range m.Confusion {
+			head += fmt.Sprintf("%d\t", d)
+		}
+		fmt.Fprintln(tw, head)
 		for d, r := range m.Confusion {
 			line := fmt.Sprintf("%d\t", d)
 			for _, v := range r {
@@ -527,7 +366,7 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	}
 	if showErrors {
 		for _, m := range rep.Models {
-			if m.result == nil {
+			if m.Result == nil {
 				continue
 			}
 			fmt.Fprintf(w, "\n%s gets %d images wrong (index label→prediction):\n", m.Name, len(m.Errors))
@@ -544,14 +383,14 @@ func writeEvalText(w io.Writer, rep *evalReport, showErrors bool) {
 	if len(rep.Layers) > 0 {
 		writeLayers(w, rep.Layers)
 	}
-	if rep.Gate != "" {
-		fmt.Fprintf(w, "\ngate failed: %s\n", rep.Gate)
+	if rep.GateFailure != "" {
+		fmt.Fprintf(w, "\ngate failed: %s\n", rep.GateFailure)
 	}
 }
 
 // writeOps lists the ops each model needs (what a TensorFlow Lite Micro op
 // resolver must register), once for models that need the same ones.
-func writeOps(w io.Writer, models []*modelReport) {
+func writeOps(w io.Writer, models []*eval.ModelReport) {
 	var lists []string
 	users := map[string][]string{}
 	for _, m := range models {
@@ -572,23 +411,39 @@ func writeOps(w io.Writer, models []*modelReport) {
 	}
 }
 
-// writePerClass prints the accuracy of each digit, a column per model that ran.
-func writePerClass(w io.Writer, models []*modelReport) {
+// classWord names the classes of the tables: digits for labels 0–9, as
+// MNIST's are, classes beyond.
+func classWord(classes int) string {
+	if classes <= 10 {
+		return "digit"
+	}
+	return "class"
+}
+
+// writePerClass prints the accuracy of each class, a row per class of the
+// models (the most any model scores) and a column per model that ran.
+func writePerClass(w io.Writer, models []*eval.ModelReport) {
+	classes := 0
+	for _, m := range models {
+		if m.Result != nil {
+			classes = max(classes, len(m.PerClass))
+		}
+	}
 	fmt.Fprintln(w, "\nper-class accuracy")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "digit\t"
+	head := classWord(classes) + "\t"
 	for _, m := range models {
-		if m.result != nil {
+		if m.Result != nil {
 			head += m.Name + "\t"
 		}
 	}
 	fmt.Fprintln(tw, head)
-	for d := 0; d < eval.Classes; d++ {
+	for d := 0; d < classes; d++ {
 		line := fmt.Sprintf("%d\t", d)
 		for _, m := range models {
-			if m.result != nil {
-				if math.IsNaN(float64(m.PerClass[d])) {
-					line += "-\t" // no image of this digit
+			if m.Result != nil {
+				if d >= len(m.PerClass) || math.IsNaN(float64(m.PerClass[d])) {
+					line += "-\t" // no image of this class, or a model that does not score it
 				} else {
 					line += fmt.Sprintf("%.2f%%\t", 100*m.PerClass[d])
 				}

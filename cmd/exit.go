@@ -12,7 +12,7 @@ const (
 	ExitOK          = 0   // success
 	ExitError       = 1   // the command failed: bad input file, missing data, I/O error
 	ExitUsage       = 2   // bad flags or arguments
-	ExitGate        = 3   // eval: a --min-accuracy or --max-accuracy-drop bar was not met
+	ExitGate        = 3   // eval: a gate (--min-accuracy, --max-accuracy-drop, --max-model-bytes, --max-arena-bytes) was not met
 	ExitInterrupted = 130 // interrupted (Ctrl-C); train saved a resumable checkpoint first
 )
 
@@ -20,7 +20,8 @@ const exitCodesHelp = `Exit codes:
   0    success
   1    failure (bad or missing input, I/O error)
   2    bad flags or arguments
-  3    eval: an accuracy gate (--min-accuracy, --max-accuracy-drop) was not met
+  3    eval: a gate (--min-accuracy, --max-accuracy-drop, --max-model-bytes,
+       --max-arena-bytes) was not met
   130  interrupted; train saves a resumable checkpoint before exiting`
 
 // usageError marks a mistake in the command line: it prints usage.

@@ -36,7 +36,8 @@ func NewCmdPredict(g *globals, run func(*PredictOptions) error) *cobra.Command {
 		Long: `Read a picture of one handwritten digit (PNG, JPEG, GIF or PGM; dark ink on
 a light page or light ink on a dark one), make it an MNIST image (crop to
 the ink, scale its longer side to 20 pixels, centre its centre of mass in
-28×28) and print each model's predicted digit and its ten probabilities.
+28×28; for a model of another input size, the same in its own frame) and
+print each model's predicted digit and its probabilities.
 
 The picture must be a regular file of at most ` + readfile.Size(digit.MaxFileBytes) + ` and ` + fmt.Sprint(digit.MaxPixels>>20) + ` Mi pixels
 (` + thousands(digit.MaxPixels) + `, e.g. 4096×3072 or a 12-megapixel photo), which
@@ -78,7 +79,7 @@ and DIR/mnist_int8.tflite (DIR is --dir, default out).
 	f := c.Flags()
 	f.StringArrayVarP(&opts.Models, "model", "m", nil, "a .tflite model to run (repeatable; default: the float and int8 models in --dir)")
 	f.StringVar(&opts.Dir, "dir", "out", "folder of the models convert wrote")
-	f.BoolVar(&opts.Show, "show", false, "also draw the 28×28 image the models see")
+	f.BoolVar(&opts.Show, "show", false, "also draw the image the models see (28×28 for MNIST)")
 	return c
 }
 
@@ -90,11 +91,12 @@ type prediction struct {
 }
 
 func runPredict(opts *PredictOptions) error {
-	px, err := digit.Load(opts.File)
+	pic, err := digit.Open(opts.File)
 	if err != nil {
 		return err
 	}
 	var preds []prediction
+	var shown []framed // the images the models saw, each size once
 	for _, path := range opts.Models {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("model %s not found: run \"mnistcnn convert\" first or pass --model", path)
@@ -103,7 +105,11 @@ func runPredict(opts *PredictOptions) error {
 		if err != nil {
 			return err
 		}
-		p, err := m.Predict(px)
+		img, err := imageFor(pic, m.TF, &shown)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		p, err := m.Predict(img.input())
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -116,10 +122,62 @@ func runPredict(opts *PredictOptions) error {
 		}{opts.File, preds})
 	}
 	if opts.Show {
-		fmt.Fprint(opts.g.stdout, drawDigit(px))
-		fmt.Fprintln(opts.g.stdout)
+		for _, img := range shown {
+			fmt.Fprint(opts.g.stdout, drawDigit(img.px, img.w))
+			fmt.Fprintln(opts.g.stdout)
+		}
 	}
 	return writePredictions(opts.g.stdout, preds)
+}
+
+// framed is the picture framed for a model's input: h×w pixels, fed to c
+// channels.
+type framed struct {
+	h, w, c int
+	px      []uint8
+}
+
+// input is the image in the input's H,W,C order, each pixel repeated in
+// every channel.
+func (img framed) input() []uint8 {
+	if img.c == 1 {
+		return img.px
+	}
+	in := make([]uint8, 0, len(img.px)*img.c)
+	for _, p := range img.px {
+		for range img.c {
+			in = append(in, p)
+		}
+	}
+	return in
+}
+
+// imageFor frames the picture for m's input, [1,H,W,C] or [1,H,W] (a
+// model whose input has another shape gets MNIST's 28×28), reusing an
+// image of the same size from shown and adding a new one to it.
+func imageFor(pic *digit.Picture, m *tflite.Model, shown *[]framed) (framed, error) {
+	h, w, c := digit.Size, digit.Size, 1
+	if sg := m.Subgraphs; len(sg) > 0 && len(sg[0].Inputs) == 1 && int(sg[0].Inputs[0]) < len(sg[0].Tensors) && sg[0].Inputs[0] >= 0 {
+		if s := sg[0].Tensors[sg[0].Inputs[0]].Shape; (len(s) == 3 || len(s) == 4) && s[0] == 1 && s[1] > 0 && s[2] > 0 {
+			h, w = int(s[1]), int(s[2])
+			if len(s) == 4 && s[3] > 0 {
+				c = int(s[3])
+			}
+		}
+	}
+	for _, img := range *shown {
+		if img.h == h && img.w == w {
+			img.c = c
+			return img, nil
+		}
+	}
+	px, err := pic.Image(h, w)
+	if err != nil {
+		return framed{}, err
+	}
+	img := framed{h, w, c, px}
+	*shown = append(*shown, img)
+	return img, nil
 }
 
 // writePredictions prints a table of models (columns) by digits (rows)
@@ -135,9 +193,17 @@ func writePredictions(w io.Writer, preds []prediction) error {
 		fmt.Fprintf(tw, "%d\t", p.Prediction)
 	}
 	fmt.Fprintln(tw)
-	for d := 0; d < eval.Classes; d++ {
+	classes := 0
+	for _, p := range preds {
+		classes = max(classes, len(p.Probabilities))
+	}
+	for d := 0; d < classes; d++ {
 		fmt.Fprintf(tw, "%d\t", d)
 		for _, p := range preds {
+			if d >= len(p.Probabilities) {
+				fmt.Fprint(tw, "\t")
+				continue
+			}
 			star := ""
 			if p.Prediction == d {
 				star = "* "
@@ -149,13 +215,13 @@ func writePredictions(w io.Writer, preds []prediction) error {
 	return tw.Flush()
 }
 
-// drawDigit draws a 28×28 image in text, two characters a pixel so that it
-// looks square in a terminal.
-func drawDigit(px []uint8) string {
+// drawDigit draws an image w pixels wide in text, two characters a pixel
+// so that it looks square in a terminal.
+func drawDigit(px []uint8, w int) string {
 	var b strings.Builder
-	for y := 0; y < digit.Size; y++ {
-		for x := 0; x < digit.Size; x++ {
-			v := px[y*digit.Size+x]
+	for y := 0; y < len(px)/w; y++ {
+		for x := 0; x < w; x++ {
+			v := px[y*w+x]
 			switch {
 			case v == 0:
 				b.WriteString("  ")

@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/digit"
+	"github.com/mnistcnn/mnistcnn/model"
+	"github.com/mnistcnn/mnistcnn/quantize"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/train"
 	"github.com/spf13/cobra"
@@ -164,7 +167,7 @@ func TestPredictTrainedModel(t *testing.T) {
 // testdata standing in for the int8 one. Only the output's structure is
 // checked.
 func TestPredictUntrainedModels(t *testing.T) {
-	ck, err := train.NewCheckpoint(train.DefaultConfig())
+	ck, err := train.NewCheckpoint(train.DefaultConfig(), train.MNIST)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,4 +276,95 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestPredictEveryPreset runs predict on the float and int8 models of each
+// preset (random weights: only the output's structure is checked).
+func TestPredictEveryPreset(t *testing.T) {
+	pic := drawPNG(t, "one.png", 60, 90, strokes(4, [4]float64{30, 10, 30, 80}))
+	calib := make([][]float32, 4)
+	for i := range calib {
+		calib[i] = make([]float32, 784)
+		for j := range calib[i] {
+			calib[i][j] = float32((i*31+j*7)%256) / 255
+		}
+	}
+	for _, preset := range model.PresetNames() {
+		a, err := model.Build(preset, 28, 28, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ck := &model.Checkpoint{Arch: a.CheckpointName(), Weights: model.NewCheckpointWeights(a), TestAccuracy: -1}
+		for i, w := range ck.Weights {
+			for j := range w.Data {
+				w.Data[j] = float32(math.Sin(float64(3*i+j))) * 0.2
+			}
+		}
+		_, files, err := convert.Build(ck, calib, convert.Options{
+			Kinds: []string{convert.KindFloat, convert.KindInt8}, Formats: []string{convert.FormatTFLite},
+			Name: "mnist", Quantize: quantize.DefaultOptions(),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := convert.WriteFiles(dir, files); err != nil {
+			t.Fatal(err)
+		}
+		code, out, stderr := runOne(newPredict, "predict", pic, "--dir", dir, "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s%s", preset, code, out, stderr)
+		}
+		var got predictJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Models) != 2 || len(got.Models[0].Probabilities) != 10 || len(got.Models[1].Probabilities) != 10 {
+			t.Fatalf("%s: %+v", preset, got)
+		}
+	}
+}
+
+// TestImageFor frames the picture at each model's input size, once a size.
+func TestImageFor(t *testing.T) {
+	pic, err := digit.Open(drawPNG(t, "one.png", 60, 90, strokes(4, [4]float64{30, 10, 30, 80})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withInput := func(shape ...int32) *tflite.Model {
+		return &tflite.Model{Subgraphs: []tflite.Subgraph{{Tensors: []tflite.Tensor{{Shape: shape}}, Inputs: []int32{0}}}}
+	}
+	var shown []framed
+	for _, tc := range []struct {
+		shape      []int32
+		h, w, c, n int // the image, and the sizes shown after it
+	}{
+		{[]int32{1, 28, 28, 1}, 28, 28, 1, 1},
+		{[]int32{1, 28, 28}, 28, 28, 1, 1},
+		{[]int32{1, 784}, 28, 28, 1, 1},
+		{[]int32{1, 14, 20, 3}, 14, 20, 3, 2},
+		{[]int32{1, 14, 20, 1}, 14, 20, 1, 2},
+	} {
+		img, err := imageFor(pic, withInput(tc.shape...), &shown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.h != tc.h || img.w != tc.w || img.c != tc.c || len(img.px) != tc.h*tc.w || len(shown) != tc.n {
+			t.Errorf("input %v: image %d×%d×%d of %d pixels, %d shown", tc.shape, img.h, img.w, img.c, len(img.px), len(shown))
+		}
+		in := img.input()
+		if len(in) != tc.h*tc.w*tc.c {
+			t.Fatalf("input %v: %d values", tc.shape, len(in))
+		}
+		for i, p := range img.px {
+			for k := range tc.c {
+				if in[i*tc.c+k] != p {
+					t.Fatalf("input %v: value %d of pixel %d is %d, want %d", tc.shape, k, i, in[i*tc.c+k], p)
+				}
+			}
+		}
+	}
+	if d := drawDigit(shown[1].px, 20); strings.Count(d, "\n") != 14 {
+		t.Errorf("a 14×20 drawing has %d lines:\n%s", strings.Count(d, "\n"), d)
+	}
 }

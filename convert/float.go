@@ -10,58 +10,106 @@ import (
 	"github.com/mnistcnn/mnistcnn/tflite"
 )
 
-// Float builds the float32 TFLite model of a checkpoint, laid out as
-// TensorFlow's converter lays out the Keras model: input FLOAT32 [1,28,28,1]
-// holding pixel/255, CONV_2D with fused RELU, MAX_POOL_2D, RESHAPE to [1,800],
-// FULLY_CONNECTED with fused RELU, and a SOFTMAX output [1,10]. description
-// goes into the model's description field.
+// Float builds the float32 TFLite model of a checkpoint, for the
+// architecture it records (ck.Architecture), laid out as TensorFlow's
+// converter lays out the same Keras model:
+//
+//   - input FLOAT32 [1,H,W,C] holding pixel/255, the architecture's input;
+//   - Conv2D: CONV_2D, filter OHWI [F,K,K,C], bias [F], its stride, SAME
+//     or VALID padding, and the activation fused (RELU, RELU6 or NONE);
+//   - DepthwiseConv2D: DEPTHWISE_CONV_2D, filter [1,K,K,C·M] (output
+//     channel c·M+m reads input channel c), bias [C·M], depth_multiplier M,
+//     stride, padding and fused activation as for CONV_2D;
+//   - MaxPool2D, AveragePooling2D: MAX_POOL_2D, AVERAGE_POOL_2D with the
+//     window, stride and padding;
+//   - GlobalAveragePooling2D: AVERAGE_POOL_2D over the whole H×W map
+//     (VALID, stride 1) to [1,1,1,C], then RESHAPE to [1,C]. TensorFlow's
+//     converter writes MEAN over axes 1 and 2 instead; the average pool
+//     computes the same mean, and it is the op that every runtime
+//     (TensorFlow Lite, TensorFlow Lite Micro, mnistcnn's interpreter)
+//     and mnistcnn's C emitter support, at int8 too;
+//   - Flatten: RESHAPE to [1,H·W·C] (the dense layer after it takes its
+//     weights reordered from the checkpoint's C,H,W order to H,W,C);
+//   - Dense: FULLY_CONNECTED, weights [units,in], bias, fused activation;
+//     the classifier's softmax is a SOFTMAX of its own, the output
+//     [1,classes];
+//   - Dropout: nothing, as at inference.
+//
+// Every operator is at version 1. description goes into the model's
+// description field.
 func Float(ck *model.Checkpoint, description string) (*tflite.Model, error) {
-	weights, err := weightsByName(ck)
+	a, err := ck.Architecture()
+	if err != nil {
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	weights, err := weightsByName(a, ck)
 	if err != nil {
 		return nil, err
 	}
 	b := newBuilder(description)
-	in := model.Layers[0].Out
-	cur := b.tensor("input", tflite.Float32, []int32{1, int32(in[0]), int32(in[1]), int32(in[2])}, nil)
+	cur := b.tensor("input", tflite.Float32, nhwc(a.InputShape()), nil)
 	b.sg.Inputs = []int32{cur}
-	prev := model.Layers[0]
-	for _, l := range model.Layers[1:] {
-		out := l.Out
+	// flattened is the feature map the values were flattened from, while
+	// they are flat from a Flatten (Dropout keeps them so); nil otherwise.
+	var flattened []int
+	for _, l := range a.Layers[1:] {
 		switch l.Kind {
 		case model.Conv:
-			k := l.Kernel
-			cin := prev.Out[2]
+			k, cin := l.Kernel, l.In[2]
 			w := convKernelOHWI(weights[l.Name+"/kernel"], l.Filters, cin, k, k)
 			wt := b.tensor(l.Name+"/kernel", tflite.Float32, []int32{int32(l.Filters), int32(k), int32(k), int32(cin)}, tflite.Float32Bytes(w))
 			bt := b.tensor(l.Name+"/bias", tflite.Float32, []int32{int32(l.Filters)}, tflite.Float32Bytes(weights[l.Name+"/bias"]))
-			ot := b.tensor(l.Name, tflite.Float32, nhwc(out), nil)
+			ot := b.tensor(l.Name, tflite.Float32, nhwc(l.Out), nil)
+			s := int32(l.Stride)
 			b.op(tflite.OpConv2D, []int32{cur, wt, bt}, ot, &tflite.Conv2DOptions{
-				Padding: tflite.PaddingValid, StrideW: 1, StrideH: 1,
+				Padding: padding(l.Padding), StrideW: s, StrideH: s,
 				Activation: activation(l.Activation), DilationW: 1, DilationH: 1,
 			})
 			cur = ot
-		case model.MaxPool:
-			ot := b.tensor(l.Name, tflite.Float32, nhwc(out), nil)
-			k := int32(l.Kernel)
-			b.op(tflite.OpMaxPool2D, []int32{cur}, ot, &tflite.Pool2DOptions{
-				Padding: tflite.PaddingValid, StrideW: k, StrideH: k, FilterWidth: k, FilterHeight: k,
+		case model.DepthwiseConv:
+			k, out := l.Kernel, l.OutChannels()
+			w := depthwiseKernel1HWO(weights[l.Name+"/kernel"], out, k, k)
+			wt := b.tensor(l.Name+"/kernel", tflite.Float32, []int32{1, int32(k), int32(k), int32(out)}, tflite.Float32Bytes(w))
+			bt := b.tensor(l.Name+"/bias", tflite.Float32, []int32{int32(out)}, tflite.Float32Bytes(weights[l.Name+"/bias"]))
+			ot := b.tensor(l.Name, tflite.Float32, nhwc(l.Out), nil)
+			s := int32(l.Stride)
+			b.op(tflite.OpDepthwiseConv2D, []int32{cur, wt, bt}, ot, &tflite.DepthwiseConv2DOptions{
+				Padding: padding(l.Padding), StrideW: s, StrideH: s, DepthMultiplier: int32(l.Multiplier),
+				Activation: activation(l.Activation), DilationW: 1, DilationH: 1,
 			})
 			cur = ot
-		case model.Flatten:
-			shape := []int32{1, int32(out[0])}
-			st := b.tensor(l.Name+"/shape", tflite.Int32, []int32{2}, tflite.Int32Bytes(shape))
-			ot := b.tensor(l.Name, tflite.Float32, shape, nil)
-			b.op(tflite.OpReshape, []int32{cur, st}, ot, &tflite.ReshapeOptions{NewShape: shape})
+		case model.MaxPool, model.AvgPool:
+			code := tflite.OpMaxPool2D
+			if l.Kind == model.AvgPool {
+				code = tflite.OpAveragePool2D
+			}
+			ot := b.tensor(l.Name, tflite.Float32, nhwc(l.Out), nil)
+			k, s := int32(l.Kernel), int32(l.Stride)
+			b.op(code, []int32{cur}, ot, &tflite.Pool2DOptions{
+				Padding: padding(l.Padding), StrideW: s, StrideH: s, FilterWidth: k, FilterHeight: k,
+			})
 			cur = ot
+		case model.GlobalAvgPool:
+			c := int32(l.In[2])
+			pt := b.tensor(l.Name+"/pool", tflite.Float32, []int32{1, 1, 1, c}, nil)
+			b.op(tflite.OpAveragePool2D, []int32{cur}, pt, &tflite.Pool2DOptions{
+				Padding: tflite.PaddingValid, StrideW: 1, StrideH: 1,
+				FilterWidth: int32(l.In[1]), FilterHeight: int32(l.In[0]),
+			})
+			cur = b.reshape(l.Name, pt, []int32{1, c})
+			flattened = nil
+		case model.Flatten:
+			cur = b.reshape(l.Name, cur, []int32{1, int32(l.Out[0])})
+			flattened = l.In
 		case model.Dense:
-			nIn := model.LayerParams(l.Name)/l.Units - 1
+			nIn := l.In[0]
 			var w []float32
-			if prev.Kind == model.Flatten {
-				fm := model.Layers[indexOf(prev.Name)-1].Out // the feature map that was flattened
+			if fm := flattened; fm != nil {
 				w = denseWeightsAfterFlatten(weights[l.Name+"/kernel"], fm[0], fm[1], fm[2], l.Units)
 			} else {
 				w = denseWeights(weights[l.Name+"/kernel"], nIn, l.Units)
 			}
+			flattened = nil
 			wt := b.tensor(l.Name+"/kernel", tflite.Float32, []int32{int32(l.Units), int32(nIn)}, tflite.Float32Bytes(w))
 			bt := b.tensor(l.Name+"/bias", tflite.Float32, []int32{int32(l.Units)}, tflite.Float32Bytes(weights[l.Name+"/bias"]))
 			act := l.Activation
@@ -80,10 +128,11 @@ func Float(ck *model.Checkpoint, description string) (*tflite.Model, error) {
 				b.op(tflite.OpSoftmax, []int32{cur}, st, &tflite.SoftmaxOptions{Beta: 1})
 				cur = st
 			}
+		case model.Dropout:
+			// Only training drops values.
 		default:
 			return nil, fmt.Errorf("convert: layer %s: kind %v has no TFLite form", l.Name, l.Kind)
 		}
-		prev = l
 	}
 	b.sg.Outputs = []int32{cur}
 	m := b.model()
@@ -94,22 +143,10 @@ func Float(ck *model.Checkpoint, description string) (*tflite.Model, error) {
 	return m, nil
 }
 
-func indexOf(name string) int {
-	for i, l := range model.Layers {
-		if l.Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// weightsByName checks that ck holds the reference architecture's weights
-// and indexes them by name.
-func weightsByName(ck *model.Checkpoint) (map[string][]float32, error) {
-	if ck.Arch != model.ArchName {
-		return nil, fmt.Errorf("convert: checkpoint architecture %q, want %q", ck.Arch, model.ArchName)
-	}
-	specs := model.Params()
+// weightsByName checks that ck holds the weights of architecture a, every
+// one a finite number, and indexes them by name.
+func weightsByName(a *model.Arch, ck *model.Checkpoint) (map[string][]float32, error) {
+	specs := a.Params()
 	if len(ck.Weights) != len(specs) {
 		return nil, fmt.Errorf("convert: checkpoint has %d weight tensors, want %d", len(ck.Weights), len(specs))
 	}
@@ -134,10 +171,20 @@ func weightsByName(ck *model.Checkpoint) (map[string][]float32, error) {
 }
 
 func activation(a model.Activation) tflite.Activation {
-	if a == model.ReLU {
+	switch a {
+	case model.ReLU:
 		return tflite.ActRelu
+	case model.ReLU6:
+		return tflite.ActRelu6
 	}
 	return tflite.ActNone
+}
+
+func padding(p model.Padding) tflite.Padding {
+	if p == model.Same {
+		return tflite.PaddingSame
+	}
+	return tflite.PaddingValid
 }
 
 func nhwc(out []int) []int32 {
@@ -177,6 +224,15 @@ func (b *builder) op(code tflite.BuiltinOperator, inputs []int32, output int32, 
 		b.m.OperatorCodes = append(b.m.OperatorCodes, tflite.OperatorCode{Builtin: code, Version: 1})
 	}
 	b.sg.Operators = append(b.sg.Operators, tflite.Operator{OpcodeIndex: idx, Inputs: inputs, Outputs: []int32{output}, Options: opts})
+}
+
+// reshape adds a RESHAPE of tensor in to shape, its output named name (and
+// its shape tensor name+"/shape"), and returns the output.
+func (b *builder) reshape(name string, in int32, shape []int32) int32 {
+	st := b.tensor(name+"/shape", tflite.Int32, []int32{int32(len(shape))}, tflite.Int32Bytes(shape))
+	ot := b.tensor(name, tflite.Float32, shape, nil)
+	b.op(tflite.OpReshape, []int32{in, st}, ot, &tflite.ReshapeOptions{NewShape: shape})
+	return ot
 }
 
 func (b *builder) model() *tflite.Model {

@@ -18,7 +18,7 @@ import (
 // not zero.
 func seededCheckpoint(t testing.TB) *model.Checkpoint {
 	cfg := train.DefaultConfig()
-	ck, err := train.NewCheckpoint(cfg)
+	ck, err := train.NewCheckpoint(cfg, train.MNIST)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func seededCheckpoint(t testing.TB) *model.Checkpoint {
 func TestFloatMatchesGorgonia(t *testing.T) {
 	ck := seededCheckpoint(t)
 	set := mnisttest.Test(t, 50)
-	want, err := train.Predict(ck.Weights, set)
+	want, err := train.Predict(ck, set)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,17 @@ func TestConvKernelOHWI(t *testing.T) {
 	}
 }
 
+func TestDepthwiseKernel1HWO(t *testing.T) {
+	// src is (out=3, 1, kh=2, kw=1): src[o][0][y][0] = 10·o + y; with one
+	// input channel and multiplier 3, or three channels and multiplier 1.
+	src := []float32{0, 1, 10, 11, 20, 21}
+	// dst is (1, kh, kw, out): for each row y, the three output channels.
+	want := []float32{0, 10, 20, 1, 11, 21}
+	if got := depthwiseKernel1HWO(src, 3, 2, 1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
 func TestDenseWeights(t *testing.T) {
 	// src is (in=3, out=2): src[i][o] = 10·i + o.
 	src := []float32{0, 1, 10, 11, 20, 21}

@@ -2,7 +2,9 @@
 // image an MNIST model expects, the way the MNIST images themselves were
 // made: white ink on black, the ink's bounding box scaled (keeping its
 // aspect) so that its longer side is 20 pixels, then placed in a 28×28 frame
-// so that its centre of mass is at the centre.
+// so that its centre of mass is at the centre. A model of another input
+// size gets the same in its own frame (Picture.Image): the ink's longer
+// side 20/28 of the frame's shorter one.
 //
 // Pictures may be PNG, JPEG, GIF or PGM (P2 or P5), of up to MaxPixels
 // pixels in a file of up to MaxFileBytes, grey or colour (reduced to luma),
@@ -27,10 +29,12 @@ import (
 )
 
 // Size is the side of the image Load returns; Box is the side of the square
-// the ink's bounding box is scaled into (MNIST's 20 in 28).
+// the ink's bounding box is scaled into (MNIST's 20 in 28). MaxSide is the
+// largest side Picture.Image makes.
 const (
-	Size = 28
-	Box  = 20
+	Size    = 28
+	Box     = 20
+	MaxSide = 1024
 )
 
 // Limits on what Load reads: a photo of a digit is far smaller.
@@ -53,6 +57,34 @@ const inkThreshold = 0.2
 // full ink. PNG, JPEG and GIF are decoded from the file as they are read,
 // not from a copy in memory.
 func Load(path string) ([]uint8, error) {
+	p, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return p.Image(Size, Size)
+}
+
+// Decode is Load for a picture already in memory; its errors do not name a
+// file.
+func Decode(b []byte) ([]uint8, error) {
+	p, err := DecodePicture(b)
+	if err != nil {
+		return nil, err
+	}
+	return p.Image(Size, Size)
+}
+
+// Picture is a picture's ink, found once and framed by Image at any size:
+// the ink map (0 background, 1 strongest ink) and its bounding box.
+type Picture struct {
+	ink            *Gray
+	x0, y0, x1, y1 int
+}
+
+// Open reads the picture at path, as Load does, and finds its ink. The
+// ink takes the place of the decoded luma, so it costs no more memory
+// than Load.
+func Open(path string) (*Picture, error) {
 	f, size, err := readfile.Open(path, readfile.Limit{What: "picture", Bytes: MaxFileBytes})
 	if err != nil {
 		return nil, fmt.Errorf("digit: %w", err)
@@ -62,21 +94,26 @@ func Load(path string) ([]uint8, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digit: %s: %w", path, err)
 	}
-	px, err := normalize(g, true)
+	p, err := newPicture(g, true)
 	if err != nil {
 		return nil, fmt.Errorf("digit: %s: %w", path, err)
 	}
-	return px, nil
+	return p, nil
 }
 
-// Decode is Load for a picture already in memory; its errors do not name a
-// file.
-func Decode(b []byte) ([]uint8, error) {
+// DecodePicture is Open for a picture already in memory; its errors do
+// not name a file.
+func DecodePicture(b []byte) (*Picture, error) {
 	g, err := decodeGray(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
-	return normalize(g, true)
+	return newPicture(g, true)
+}
+
+// NewPicture finds the ink of g (see Normalize); it does not change g.
+func NewPicture(g *Gray) (*Picture, error) {
+	return newPicture(g, false)
 }
 
 // Gray is a picture as luma values in [0,1], row-major, W×H.
@@ -159,12 +196,16 @@ func grayOf(img image.Image) *Gray {
 // large picture would otherwise average to faint grey) and centres the
 // ink's centre of mass in Size×Size. It does not change g.
 func Normalize(g *Gray) ([]uint8, error) {
-	return normalize(g, false)
+	p, err := newPicture(g, false)
+	if err != nil {
+		return nil, err
+	}
+	return p.Image(Size, Size)
 }
 
-// normalize is Normalize; with inPlace it computes the ink in g.Pix rather
-// than in a copy, saving 8 bytes a pixel.
-func normalize(g *Gray, inPlace bool) ([]uint8, error) {
+// newPicture finds g's ink; with inPlace it computes the ink in g.Pix
+// rather than in a copy, saving 8 bytes a pixel.
+func newPicture(g *Gray, inPlace bool) (*Picture, error) {
 	if g.W <= 0 || g.H <= 0 || len(g.Pix) != g.W*g.H {
 		return nil, errors.New("empty picture")
 	}
@@ -173,14 +214,32 @@ func normalize(g *Gray, inPlace bool) ([]uint8, error) {
 	if !ok {
 		return nil, errors.New("no ink: the picture is blank")
 	}
-	cw, ch := x1-x0, y1-y0
-	sw, sh := Box, Box // scaled size, longer side Box, at least 1
-	if cw > ch {
-		sh = max(1, int(math.Round(float64(Box*ch)/float64(cw))))
-	} else if ch > cw {
-		sw = max(1, int(math.Round(float64(Box*cw)/float64(ch))))
+	return &Picture{ink: ink, x0: x0, y0: y0, x1: x1, y1: y1}, nil
+}
+
+// Image returns the picture as an h×w image, row-major, 0 for background
+// and 255 for full ink, made as MNIST's images were: the ink's bounding
+// box scaled by area averaging so that its longer side is Box pixels for
+// a Size×Size image (round(Box·min(h, w)/Size) otherwise, at least 1), the
+// strongest scaled ink stretched to 255 (a thin pen on a large picture
+// would otherwise average to faint grey), and the ink's centre of mass put
+// at the centre of the frame. Image(Size, Size) is what Load returns.
+func (p *Picture) Image(h, w int) ([]uint8, error) {
+	if h < 1 || w < 1 || h > MaxSide || w > MaxSide {
+		return nil, fmt.Errorf("digit: an image of %d×%d pixels: want sides 1 to %d", h, w, MaxSide)
 	}
-	scaled := areaScale(ink, x0, y0, cw, ch, sw, sh)
+	box := Box
+	if h != Size || w != Size {
+		box = max(1, int(math.Round(float64(Box*min(h, w))/Size)))
+	}
+	cw, ch := p.x1-p.x0, p.y1-p.y0
+	sw, sh := box, box // scaled size, longer side box, at least 1
+	if cw > ch {
+		sh = max(1, int(math.Round(float64(box*ch)/float64(cw))))
+	} else if ch > cw {
+		sw = max(1, int(math.Round(float64(box*cw)/float64(ch))))
+	}
+	scaled := areaScale(p.ink, p.x0, p.y0, cw, ch, sw, sh)
 	// A thin pen on a large picture averages to faint ink: stretch the
 	// strongest scaled ink back to full.
 	peak := 0.0
@@ -194,9 +253,9 @@ func normalize(g *Gray, inPlace bool) ([]uint8, error) {
 	}
 
 	// Centre of mass of the scaled ink, with pixel x at coordinate x,
-	// placed at pixel (Size/2, Size/2) = (14, 14) as in MNIST (whose test
-	// images average a centre of mass of (14.00, 13.99) so counted) by a
-	// whole-pixel shift that keeps the ink inside.
+	// placed at pixel (w/2, h/2), (14, 14) for 28×28 as in MNIST (whose
+	// test images average a centre of mass of (14.00, 13.99) so counted),
+	// by a whole-pixel shift that keeps the ink inside.
 	var m, mx, my float64
 	for y := 0; y < sh; y++ {
 		for x := 0; x < sw; x++ {
@@ -206,12 +265,12 @@ func normalize(g *Gray, inPlace bool) ([]uint8, error) {
 			my += v * float64(y)
 		}
 	}
-	ox := clamp(int(math.Round(Size/2-mx/m)), 0, Size-sw)
-	oy := clamp(int(math.Round(Size/2-my/m)), 0, Size-sh)
-	out := make([]uint8, Size*Size)
+	ox := clamp(int(math.Round(float64(w)/2-mx/m)), 0, w-sw)
+	oy := clamp(int(math.Round(float64(h)/2-my/m)), 0, h-sh)
+	out := make([]uint8, h*w)
 	for y := 0; y < sh; y++ {
 		for x := 0; x < sw; x++ {
-			out[(oy+y)*Size+ox+x] = uint8(math.Round(255 * scaled.at(x, y)))
+			out[(oy+y)*w+ox+x] = uint8(math.Round(255 * scaled.at(x, y)))
 		}
 	}
 	return out, nil

@@ -8,11 +8,15 @@ import (
 )
 
 // Confusion counts, for each true label (row) and prediction (column), the
-// images so classified.
-func Confusion(labels, predictions []uint8) [Classes][Classes]int {
-	var c [Classes][Classes]int
+// images so classified: a classes×classes matrix. Labels and predictions
+// of classes or more are not counted.
+func Confusion(labels, predictions []uint8, classes int) [][]int {
+	c := make([][]int, classes)
+	for i := range c {
+		c[i] = make([]int, classes)
+	}
 	for i, l := range labels {
-		if int(l) < Classes && int(predictions[i]) < Classes {
+		if int(l) < classes && int(predictions[i]) < classes {
 			c[l][predictions[i]]++
 		}
 	}
@@ -20,9 +24,9 @@ func Confusion(labels, predictions []uint8) [Classes][Classes]int {
 }
 
 // PerClass is each class's accuracy (its row's diagonal over its row sum),
-// NaN for a class with no images.
-func PerClass(c [Classes][Classes]int) [Classes]float64 {
-	var acc [Classes]float64
+// NaN for a class with no images; c is square, as Confusion makes it.
+func PerClass(c [][]int) []float64 {
+	acc := make([]float64, len(c))
 	for i := range c {
 		n := 0
 		for _, v := range c[i] {

@@ -48,7 +48,7 @@ func TestConfusionByHand(t *testing.T) {
 	// Five images: two 3s (one read as 8), a 0, and two 8s (one read as 3).
 	labels := []uint8{3, 3, 0, 8, 8}
 	preds := []uint8{3, 8, 0, 8, 3}
-	c := Confusion(labels, preds)
+	c := Confusion(labels, preds, 10)
 	want := map[[2]int]int{{3, 3}: 1, {3, 8}: 1, {0, 0}: 1, {8, 8}: 1, {8, 3}: 1}
 	for i := range c {
 		for j := range c[i] {

@@ -8,27 +8,55 @@ import (
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 )
 
-// This file is the one place where MNIST pixels become a model's input and a
-// model's output becomes ten scores.
+// This file is the one place where a set's grey pixels become a model's
+// input and a model's output becomes class scores.
 //
-// Input, by the input tensor's type:
+// The input holds one image: [1,H,W,C], [1,H,W], or a flat [1,N] or [N]
+// whose N values are the image's pixels. An image of H×W grey pixels fills
+// it, each pixel repeated in the C channels of an [1,H,W,C] input. Each
+// value, by the input tensor's type:
 //   - FLOAT32: pixel/255, as the model was trained;
 //   - INT8 or UINT8 with quantization: q = round(pixel/255/scale) + zero_point,
 //     clamped (for scale 1/255 and zero point −128 this is pixel − 128);
 //   - UINT8 without quantization: the raw pixel.
 //
-// Output: FLOAT32 as it is; INT8/UINT8 dequantized, r = scale·(q − zero_point).
+// The output is one score per class, [1,classes] or [classes] (any leading
+// dimensions of 1): FLOAT32 as
+// it is, INT8/UINT8 dequantized, r = scale·(q − zero_point).
+
+// MaxClasses is the most classes a model may score: predictions and labels
+// are bytes.
+const MaxClasses = 256
 
 type encoder struct {
-	typ    tflite.TensorType
-	pixels int
-	lut    [256]int32 // quantized value of each pixel value
+	typ tflite.TensorType
+	// values is the input's number of values, h·w·c; h and w are 0 for a
+	// flat input, whose shape does not say the image's rows and columns.
+	values  int
+	h, w, c int
+	lut     [256]int32 // quantized value of each pixel value
+}
+
+// imageShape reads an input shape as one image: h, w (0 for a flat shape)
+// and c.
+func imageShape(shape []int) (h, w, c int, ok bool) {
+	switch {
+	case len(shape) == 4 && shape[0] == 1:
+		return shape[1], shape[2], shape[3], true
+	case len(shape) == 3 && shape[0] == 1:
+		return shape[1], shape[2], 1, true
+	case len(shape) == 2 && shape[0] == 1, len(shape) == 1:
+		return 0, 0, 1, true
+	}
+	return 0, 0, 0, false
 }
 
 func newEncoder(in *interp.Tensor) (encoder, error) {
-	e := encoder{typ: in.Type, pixels: in.NumElements()}
-	if e.pixels != 28*28 {
-		return e, fmt.Errorf("eval: input %q has shape %v: not one 28×28 image", in.Name, in.Shape)
+	e := encoder{typ: in.Type, values: in.NumElements()}
+	var ok bool
+	e.h, e.w, e.c, ok = imageShape(in.Shape)
+	if !ok || e.values <= 0 {
+		return e, fmt.Errorf("eval: input %q has shape %v: not one image ([1,H,W,C], [1,H,W] or [1,N])", in.Name, in.Shape)
 	}
 	switch in.Type {
 	case tflite.Float32:
@@ -53,36 +81,80 @@ func newEncoder(in *interp.Tensor) (encoder, error) {
 	return e, nil
 }
 
+// pixels is the number of grey pixels of the image the input holds.
+func (e *encoder) pixels() int { return e.values / e.c }
+
+// size describes the image the input wants, for errors: "28×28",
+// "32×32×3", or "784 pixels" for a flat input.
+func (e *encoder) size() string {
+	switch {
+	case e.h == 0:
+		return fmt.Sprintf("%d pixels", e.values)
+	case e.c == 1:
+		return fmt.Sprintf("%d×%d", e.h, e.w)
+	}
+	return fmt.Sprintf("%d×%d×%d", e.h, e.w, e.c)
+}
+
+// fits reports whether images of rows×cols grey pixels fill the input.
+func (e *encoder) fits(rows, cols int) bool {
+	if e.h != 0 {
+		return rows == e.h && cols == e.w
+	}
+	return rows*cols == e.values
+}
+
+// encode writes an image into t: pixels holds the image's grey values
+// (e.pixels() of them), each repeated in the c channels, or all
+// e.values values of the input, channels already filled.
 func (e *encoder) encode(t *interp.Tensor, pixels []uint8) {
+	c := 1
+	if len(pixels) != e.values {
+		c = e.c
+	}
 	switch e.typ {
 	case tflite.Float32:
 		dst := t.Float32s()
 		for i, p := range pixels {
-			dst[i] = float32(p) / 255
+			for k := range c {
+				dst[i*c+k] = float32(p) / 255
+			}
 		}
 	case tflite.Int8:
 		dst := t.Int8s()
 		for i, p := range pixels {
-			dst[i] = int8(e.lut[p])
+			for k := range c {
+				dst[i*c+k] = int8(e.lut[p])
+			}
 		}
 	case tflite.UInt8:
 		dst := t.UInt8s()
 		for i, p := range pixels {
-			dst[i] = uint8(e.lut[p])
+			for k := range c {
+				dst[i*c+k] = uint8(e.lut[p])
+			}
 		}
 	}
 }
 
 type decoder struct {
-	typ   tflite.TensorType
-	scale float32
-	zp    int32
+	typ     tflite.TensorType
+	classes int
+	scale   float32
+	zp      int32
 }
 
 func newDecoder(out *interp.Tensor) (decoder, error) {
-	d := decoder{typ: out.Type, scale: 1}
-	if out.NumElements() != Classes {
-		return d, fmt.Errorf("eval: output %q has shape %v: not %d class scores", out.Name, out.Shape, Classes)
+	d := decoder{typ: out.Type, classes: out.NumElements(), scale: 1}
+	row := len(out.Shape) > 0
+	for _, n := range out.Shape[:max(len(out.Shape)-1, 0)] {
+		row = row && n == 1
+	}
+	if !row || d.classes < 1 {
+		return d, fmt.Errorf("eval: output %q has shape %v: not one row of class scores", out.Name, out.Shape)
+	}
+	if d.classes > MaxClasses {
+		return d, fmt.Errorf("eval: output %q has %d scores: more than %d classes", out.Name, d.classes, MaxClasses)
 	}
 	switch out.Type {
 	case tflite.Float32:

@@ -20,8 +20,11 @@ const (
 // Limits on header values, so that n·rows·cols fits an int64 with room to
 // spare. MNIST is 60,000×28×28.
 const (
-	maxCount  = 1 << 31
-	maxPixels = 1 << 24 // rows·cols of one image
+	maxCount = 1 << 31
+	// MaxSide is the largest number of rows or columns of an image: the
+	// files are of small grey images, and the largest a model takes
+	// (model.MaxImageSide).
+	MaxSide = 1024
 )
 
 // MaxFileBytes bounds an IDX file, plain or once decompressed: 1 GiB, 21
@@ -45,8 +48,8 @@ func ReadImages(r io.Reader, name string) (imgs []uint8, n, rows, cols int, err 
 	un := uint64(binary.BigEndian.Uint32(h[4:]))
 	ur := uint64(binary.BigEndian.Uint32(h[8:]))
 	uc := uint64(binary.BigEndian.Uint32(h[12:]))
-	if ur == 0 || uc == 0 || ur*uc > maxPixels {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: image size %dx%d not supported", name, ur, uc)
+	if ur == 0 || uc == 0 || ur > MaxSide || uc > MaxSide {
+		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: image size %dx%d not supported (1 to %d a side)", name, ur, uc, MaxSide)
 	}
 	if un > maxCount {
 		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: header claims %d images, too many", name, un)
@@ -62,8 +65,8 @@ func ReadImages(r io.Reader, name string) (imgs []uint8, n, rows, cols int, err 
 }
 
 // ReadLabels reads an IDX label file (magic 0x00000801) from r: an 8-byte
-// big-endian header (magic, n) then n bytes, each a digit 0–9. name is used
-// in errors only.
+// big-endian header (magic, n) then n bytes, each a class 0 to 255 (MNIST:
+// a digit 0–9). name is used in errors only.
 func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 	var h [8]byte
 	if err := readHeader(r, h[:], labelMagic, "labels", name); err != nil {
@@ -79,11 +82,6 @@ func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	for i, l := range labels {
-		if l > 9 {
-			return nil, fmt.Errorf("mnist: %s: label %d is %d, want 0-9", name, i, l)
-		}
 	}
 	return labels, nil
 }

@@ -101,9 +101,10 @@ func TestReadErrors(t *testing.T) {
 		{"labels as images", idxLabels(1, 2), images, "f: magic number 0x00000801, want 0x00000803 (IDX images)"},
 		{"images as labels", twoImages, labels, "f: magic number 0x00000803, want 0x00000801 (IDX labels)"},
 		{"empty", nil, images, "f: truncated: 0 bytes, an IDX header needs 16"},
-		{"zero rows", idxImages(1, 0, 28, nil), images, "f: image size 0x28 not supported"},
-		{"zero cols", idxImages(1, 28, 0, nil), images, "f: image size 28x0 not supported"},
-		{"huge image", idxImages(1, 1<<16, 1<<16, nil), images, "f: image size 65536x65536 not supported"},
+		{"zero rows", idxImages(1, 0, 28, nil), images, "f: image size 0x28 not supported (1 to 1024 a side)"},
+		{"zero cols", idxImages(1, 28, 0, nil), images, "f: image size 28x0 not supported (1 to 1024 a side)"},
+		{"huge image", idxImages(1, 1<<16, 1<<16, nil), images, "f: image size 65536x65536 not supported (1 to 1024 a side)"},
+		{"tall image", idxImages(1, 1025, 1, nil), images, "f: image size 1025x1 not supported (1 to 1024 a side)"},
 		{"too many images", idxImages(1<<31+1, 28, 28, nil), images, "f: header claims 2147483649 images, too many"},
 		// (2^31-1)·784 = 1,683,627,179,248 bytes.
 		// Refused from the header: a stream (a gzip bomb) may hold that much.
@@ -113,7 +114,6 @@ func TestReadErrors(t *testing.T) {
 		{"extra images", append(idxImages(2, 2, 3, make([]byte, 12)), 7, 7), images, "f: 2 extra bytes after the 12 the header describes"},
 		{"short labels", idxLabels(1, 2, 3)[:10], labels, "f: truncated: header says 3 labels, file has 2"},
 		{"extra labels", append(idxLabels(1), 1), labels, "f: 1 extra bytes after the 1 the header describes"},
-		{"label 10", idxLabels(1, 10), labels, "f: label 1 is 10, want 0-9"},
 		{"gzip without trailer", noTrailer(gz(twoImages)), gzImages, "f: truncated: compressed data ends early"},
 		{"bad gzip crc", badCRC(gz(twoImages)), gzImages, "f: gzip: invalid checksum"},
 	} {
@@ -209,11 +209,6 @@ func FuzzRead(f *testing.F) {
 		if labs, err := ReadLabels(bytes.NewReader(b), "f"); err == nil {
 			if len(b) != 8+len(labs) {
 				t.Fatalf("%d labels from a %d-byte file", len(labs), len(b))
-			}
-			for i, l := range labs {
-				if l > 9 {
-					t.Fatalf("label %d is %d", i, l)
-				}
 			}
 		} else if !strings.HasPrefix(err.Error(), "mnist: f: ") {
 			t.Fatalf("error does not name the file: %v", err)

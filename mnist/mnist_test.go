@@ -221,3 +221,28 @@ func TestReadPlainFileSizeFirst(t *testing.T) {
 		}
 	}
 }
+
+// A folder of images of another size with labels beyond the digits loads
+// as MNIST does: 1×1024 images (the largest side), labels up to 255.
+func TestLoadOtherSets(t *testing.T) {
+	img := func(n int) []byte { return make([]byte, n*1024) }
+	dir := writeFiles(t, map[string][]byte{
+		TrainImages:        idxImages(3, 1, 1024, img(3)),
+		TrainLabels:        idxLabels(12, 255, 0),
+		TestImages + ".gz": gz(idxImages(2, 1, 1024, img(2))),
+		TestLabels + ".gz": gz(idxLabels(3, 11)),
+	})
+	d, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Train.Rows != 1 || d.Train.Cols != 1024 || d.Train.Classes() != 256 || d.Test.Classes() != 12 {
+		t.Errorf("train %dx%d, %d classes; test %d classes; want 1x1024, 256, 12", d.Train.Rows, d.Train.Cols, d.Train.Classes(), d.Test.Classes())
+	}
+	if c := d.Train.Slice(0, 1).Classes(); c != 13 {
+		t.Errorf("one image of label 12: %d classes, want 13", c)
+	}
+	if c := d.Train.Slice(0, 0).Classes(); c != 0 {
+		t.Errorf("no image: %d classes, want 0", c)
+	}
+}

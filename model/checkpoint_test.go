@@ -19,7 +19,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// tinySpecs stand in for Params() so that a whole checkpoint is a few
+// tinySpecs stand in for an architecture's Params() so that a whole checkpoint is a few
 // hundred bytes: a 2×3 kernel and its bias of 3.
 var tinySpecs = []ParamSpec{
 	{Layer: "a", Name: "a/kernel", Shape: []int{2, 3}},
@@ -191,7 +191,7 @@ func realCheckpoint() *Checkpoint {
 
 func TestNewCheckpointWeights(t *testing.T) {
 	ws := NewCheckpointWeights(Reference())
-	specs := Params()
+	specs := Reference().Params()
 	n := 0
 	for i, w := range ws {
 		if w.Name != specs[i].Name || !slices.Equal(w.Shape, specs[i].Shape) || len(w.Data) != w.Len() {
@@ -274,7 +274,7 @@ func saysCut(err error) bool {
 // A sample of prefixes of a full-size checkpoint: all of its header, then
 // every 4099th byte (a prime, so cuts land at every offset within a float).
 func TestCheckpointTruncationFullSize(t *testing.T) {
-	b := mustMarshal(t, realCheckpoint(), Params())
+	b := mustMarshal(t, realCheckpoint(), Reference().Params())
 	hlen := int(binary.LittleEndian.Uint32(b[12:]))
 	for k := 0; k < len(b); k++ {
 		if k > ckptPrefix+hlen+64 && k%4099 != 0 && k < len(b)-64 {
@@ -421,7 +421,7 @@ func TestMarshalCheckpointErrors(t *testing.T) {
 			t.Errorf("%s: got %v\nwant model: %s", c.name, err, c.want)
 		}
 	}
-	// The public method checks against Params().
+	// The public method checks against the architecture's Params().
 	if _, err := tinyCheckpoint().MarshalBinary(); err == nil {
 		t.Error("MarshalBinary of a tiny checkpoint: no error")
 	}
@@ -469,7 +469,7 @@ func BenchmarkMarshalCheckpoint(b *testing.B) {
 }
 
 func BenchmarkUnmarshalCheckpoint(b *testing.B) {
-	data := mustMarshal(b, realCheckpoint(), Params())
+	data := mustMarshal(b, realCheckpoint(), Reference().Params())
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := UnmarshalCheckpoint(data); err != nil {

@@ -5,14 +5,19 @@
 //
 //   - A real value r is stored as an int8 q with r = scale × (q − zero_point).
 //   - Weights are int8 in [−127, 127] with zero point 0: per output channel
-//     (quantized_dimension 0) for CONV_2D, per tensor or per channel for
+//     for CONV_2D (quantized_dimension 0 of its OHWI filter) and
+//     DEPTHWISE_CONV_2D (quantized_dimension 3, the last, of its
+//     [1, kh, kw, C·M] filter), per tensor or per channel (dimension 0) for
 //     FULLY_CONNECTED. scale = max|w| / 127.
 //   - Biases are int32 with zero point 0 and scale input_scale × weight_scale[c].
 //   - Activations are int8 per tensor, asymmetric, from a range observed on
 //     calibration inputs, nudged so that 0 is exactly representable:
 //     scale = (max − min) / 255, zero_point = round(−128 − min/scale).
-//   - MAX_POOL_2D and RESHAPE keep their input's scale and zero point;
-//     SOFTMAX's output has scale 1/256 and zero point −128.
+//   - A fused activation (RELU, RELU6) is the clamp of the output's int8
+//     range to the activation's, done by the kernel: the output's range is
+//     the calibrated one, which the activation already bounds.
+//   - MAX_POOL_2D, AVERAGE_POOL_2D and RESHAPE keep their input's scale and
+//     zero point; SOFTMAX's output has scale 1/256 and zero point −128.
 //   - The model's input and output tensors are int8 themselves: the result
 //     has no QUANTIZE or DEQUANTIZE operators.
 //

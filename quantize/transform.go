@@ -31,10 +31,12 @@ const (
 // opt.InputMax > opt.InputMin, their calibrated range otherwise. float is
 // not modified.
 //
-// Supported operators: CONV_2D, FULLY_CONNECTED (each with an optional bias),
-// MAX_POOL_2D, RESHAPE, SOFTMAX. Every float32 tensor must be either an
-// activation or the weights or bias of a CONV_2D or FULLY_CONNECTED; tensors
-// of other types (RESHAPE's int32 shape) are copied unchanged.
+// Supported operators: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (each
+// with an optional bias and any fused activation the interpreter runs:
+// NONE, RELU, RELU6), MAX_POOL_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX. Every
+// float32 tensor must be either an activation or the weights or bias of a
+// CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED; tensors of other types
+// (RESHAPE's int32 shape) are copied unchanged.
 func Apply(float *tflite.Model, ranges []Range, opt Options) (*tflite.Model, error) {
 	if len(float.Subgraphs) != 1 {
 		return nil, fmt.Errorf("quantize: model has %d subgraphs, want 1", len(float.Subgraphs))
@@ -76,7 +78,7 @@ func Apply(float *tflite.Model, ranges []Range, opt Options) (*tflite.Model, err
 			return nil, fmt.Errorf("quantize: tensor %d %q: buffer %d out of range", i, t.Name, t.Buffer)
 		}
 		if len(m.Buffers[t.Buffer].Data) > 0 {
-			return nil, fmt.Errorf("quantize: constant tensor %d %q is not the weights or bias of a CONV_2D or FULLY_CONNECTED", i, t.Name)
+			return nil, fmt.Errorf("quantize: constant tensor %d %q is not the weights or bias of a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED", i, t.Name)
 		}
 		if q.params[i] == nil {
 			return nil, fmt.Errorf("quantize: tensor %d %q is not the input or output of any operator", i, t.Name)
@@ -153,12 +155,23 @@ func (q *quantizer) operator(i int, op tflite.Operator, opt Options) error {
 		return fmt.Errorf("quantize: operator %d (%v): output tensor %d is written twice", i, code, out)
 	}
 	switch code {
-	case tflite.OpConv2D, tflite.OpFullyConnected:
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected:
 		if len(op.Inputs) < 2 || len(op.Inputs) > 3 || op.Inputs[1] < 0 {
 			return fmt.Errorf("quantize: operator %d (%v): want inputs (input, weights[, bias])", i, code)
 		}
-		perChannel := code == tflite.OpConv2D || opt.PerChannelFC
-		wScales, err := q.weights(op.Inputs[1], perChannel)
+		// The output channels are dimension 0 of CONV_2D's OHWI filter
+		// and of FULLY_CONNECTED's [out, in] weights, dimension 3 of
+		// DEPTHWISE_CONV_2D's [1, kh, kw, C·M] filter: TFLite's int8 spec
+		// quantizes convolutions per channel along them (quantized_dimension
+		// 0 and 3), fully connected weights per tensor unless asked.
+		axis := 0
+		if code == tflite.OpDepthwiseConv2D {
+			axis = 3
+		}
+		if code == tflite.OpFullyConnected && !opt.PerChannelFC {
+			axis = -1
+		}
+		wScales, err := q.weights(op.Inputs[1], axis)
 		if err != nil {
 			return fmt.Errorf("quantize: operator %d (%v): %w", i, code, err)
 		}
@@ -168,9 +181,10 @@ func (q *quantizer) operator(i int, op tflite.Operator, opt Options) error {
 			}
 		}
 		return q.activation(out)
-	case tflite.OpMaxPool2D, tflite.OpReshape:
-		// Same scale and zero point as the input: the int8 kernel moves
-		// values without requantizing them.
+	case tflite.OpMaxPool2D, tflite.OpAveragePool2D, tflite.OpReshape:
+		// Same scale and zero point as the input, as the int8 spec
+		// requires of them: the int8 kernels move or average values
+		// without requantizing them.
 		p := q.params[in]
 		q.params[out] = perTensor(p.Scale[0], int32(p.ZeroPoint[0]))
 		return nil
@@ -219,28 +233,68 @@ func (q *quantizer) floats(t int32) ([]float32, error) {
 	return v, nil
 }
 
-// weights quantizes weight tensor t (output channels on dimension 0) in
-// place and returns its scales.
-func (q *quantizer) weights(t int32, perChannel bool) ([]float32, error) {
+// weights quantizes weight tensor t in place, per channel along dimension
+// axis of its shape (per tensor for axis < 0), and returns its scales.
+func (q *quantizer) weights(t int32, axis int) ([]float32, error) {
 	w, err := q.floats(t)
 	if err != nil {
 		return nil, err
 	}
 	ten := &q.sg.Tensors[t]
-	channels := 1
-	if perChannel {
-		channels = int(ten.Shape[0])
+	if axis >= len(ten.Shape) {
+		return nil, fmt.Errorf("weights %d %q of shape %v have no dimension %d", t, ten.Name, ten.Shape, axis)
 	}
-	qw, scales := SymmetricWeights(w, channels)
+	qw, scales := symmetricAlong(w, ten.Shape, axis)
 	data := make([]byte, len(qw))
 	for i, v := range qw {
 		data[i] = byte(v)
 	}
 	q.m.Buffers[ten.Buffer].Data = data
 	ten.Type = tflite.Int8
-	ten.Quant = &tflite.Quantization{Scale: scales, ZeroPoint: make([]int64, channels)}
+	ten.Quant = &tflite.Quantization{Scale: scales, ZeroPoint: make([]int64, len(scales)), QuantizedDimension: int32(max(axis, 0))}
 	q.constDone[t] = true
 	return scales, nil
+}
+
+// symmetricAlong is SymmetricWeights with one scale per index of dimension
+// axis of shape (row-major), per tensor for axis < 0: the values of each
+// channel are gathered into one block, quantized, and put back.
+func symmetricAlong(w []float32, shape []int32, axis int) ([]int8, []float32) {
+	if axis < 0 {
+		return SymmetricWeights(w, 1)
+	}
+	outer, n, inner := 1, int(shape[axis]), 1
+	for _, d := range shape[:axis] {
+		outer *= int(d)
+	}
+	for _, d := range shape[axis+1:] {
+		inner *= int(d)
+	}
+	if outer == 1 {
+		return SymmetricWeights(w, n) // the channels are blocks already
+	}
+	// index of w's element (o, c, i) in the blocked copy: c's block, then o, i
+	at := func(o, c, i int) (src, dst int) { return (o*n+c)*inner + i, (c*outer+o)*inner + i }
+	blocks := make([]float32, len(w))
+	for o := range outer {
+		for c := range n {
+			for i := range inner {
+				s, d := at(o, c, i)
+				blocks[d] = w[s]
+			}
+		}
+	}
+	qb, scales := SymmetricWeights(blocks, n)
+	q := make([]int8, len(w))
+	for o := range outer {
+		for c := range n {
+			for i := range inner {
+				s, d := at(o, c, i)
+				q[s] = qb[d]
+			}
+		}
+	}
+	return q, scales
 }
 
 // bias quantizes bias tensor t in place to int32 with scales
@@ -269,18 +323,19 @@ func (q *quantizer) bias(t int32, inputScale float32, weightScales []float32) er
 
 // opVersion is the operator version TensorFlow's converter writes for the
 // int8 form of an operator (tensorflow/lite/tools/versioning/op_version.cc):
-// int8 CONV_2D 3, FULLY_CONNECTED 4 (5 with keep_num_dims), MAX_POOL_2D 2,
-// SOFTMAX 2, RESHAPE 1.
+// int8 CONV_2D 3, DEPTHWISE_CONV_2D 3, FULLY_CONNECTED 4 (5 with
+// keep_num_dims), MAX_POOL_2D 2, AVERAGE_POOL_2D 2, SOFTMAX 2, RESHAPE 1.
+// A fused activation (RELU, RELU6) changes no version.
 func opVersion(code tflite.BuiltinOperator, op tflite.Operator) (int32, error) {
 	switch code {
-	case tflite.OpConv2D:
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D:
 		return 3, nil
 	case tflite.OpFullyConnected:
 		if o, ok := op.Options.(*tflite.FullyConnectedOptions); ok && o.KeepNumDims {
 			return 5, nil
 		}
 		return 4, nil
-	case tflite.OpMaxPool2D, tflite.OpSoftmax:
+	case tflite.OpMaxPool2D, tflite.OpAveragePool2D, tflite.OpSoftmax:
 		return 2, nil
 	case tflite.OpReshape:
 		return 1, nil
@@ -311,12 +366,14 @@ func setVersions(m *tflite.Model) error {
 // operator version opVersion gives
 // (tensorflow/lite/tools/versioning/runtime_version.cc).
 var minRuntime = map[tflite.OperatorCode]string{
-	{Builtin: tflite.OpConv2D, Version: 3}:         "1.14.0",
-	{Builtin: tflite.OpFullyConnected, Version: 4}: "1.14.0",
-	{Builtin: tflite.OpFullyConnected, Version: 5}: "2.0.0",
-	{Builtin: tflite.OpMaxPool2D, Version: 2}:      "1.14.0",
-	{Builtin: tflite.OpSoftmax, Version: 2}:        "1.14.0",
-	{Builtin: tflite.OpReshape, Version: 1}:        "1.5.0",
+	{Builtin: tflite.OpConv2D, Version: 3}:          "1.14.0",
+	{Builtin: tflite.OpDepthwiseConv2D, Version: 3}: "1.14.0",
+	{Builtin: tflite.OpFullyConnected, Version: 4}:  "1.14.0",
+	{Builtin: tflite.OpFullyConnected, Version: 5}:  "2.0.0",
+	{Builtin: tflite.OpMaxPool2D, Version: 2}:       "1.14.0",
+	{Builtin: tflite.OpAveragePool2D, Version: 2}:   "1.14.0",
+	{Builtin: tflite.OpSoftmax, Version: 2}:         "1.14.0",
+	{Builtin: tflite.OpReshape, Version: 1}:         "1.5.0",
 }
 
 // setMinRuntimeVersion rewrites the "min_runtime_version" metadata, when the

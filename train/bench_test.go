@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mnistcnn/mnistcnn/model"
 )
 
 // BenchmarkTrainStep times one training step of the reference model at
@@ -15,14 +17,24 @@ import (
 // resident memory (VmHWM), which covers everything the test binary ran.
 //
 //	go test -run '^$' -bench TrainStep -benchtime 100x ./train
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchStep(b, model.DefaultArch) }
+
+// BenchmarkTrainStepDepthwise is BenchmarkTrainStep for the depthwise
+// preset (depthwise convolutions, 1×1 convolutions, global average pool).
+func BenchmarkTrainStepDepthwise(b *testing.B) { benchStep(b, "depthwise") }
+
+func benchStep(b *testing.B, arch string) {
 	const batch = 32
-	ck, err := NewCheckpoint(Config{Epochs: 1, Batch: batch, Optimizer: KerasRMSprop(), Seed: 1})
+	ck, err := NewCheckpoint(Config{Arch: arch, Epochs: 1, Batch: batch, Optimizer: KerasRMSprop(), Seed: 1}, MNIST)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := ck.Architecture()
 	if err != nil {
 		b.Fatal(err)
 	}
 	set := synthetic(batch * 8)
-	n, err := newNet(ck.Weights, batch, true)
+	n, err := newNet(a, ck.Weights, batch, true)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,6 +45,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		s := i % (set.N / batch)
 		n.load(set, perm[s*batch:(s+1)*batch], nil)
+		n.drawMasks(ck.Seed, 0, i)
 		if err := n.run(); err != nil {
 			b.Fatal(err)
 		}

@@ -11,6 +11,10 @@ import (
 
 // Config is what a training run is asked to do.
 type Config struct {
+	// Arch is the architecture: a preset name or a spec (model.Parse);
+	// "" is model.DefaultArch. NewCheckpoint builds it for the data.
+	Arch string
+
 	Epochs    int             // passes over the fit set
 	Batch     int             // images per step
 	Optimizer model.Optimizer // KerasRMSprop or DefaultAdam, possibly changed
@@ -52,6 +56,7 @@ type Config struct {
 //	no shift, ×0.7, seed 1: 98.34 98.68 98.89 99.10 % (the old default, 4 epochs)
 func DefaultConfig() Config {
 	return Config{
+		Arch:      model.DefaultArch,
 		Epochs:    7,
 		Batch:     32,
 		Optimizer: KerasRMSprop(),
@@ -62,8 +67,13 @@ func DefaultConfig() Config {
 	}
 }
 
-// Check reports the first field of c that is out of range.
+// Check reports the first field of c that is out of range. An Arch that
+// does not parse gives model.Parse's error (a *model.SpecError for a
+// mistake in a spec).
 func (c Config) Check() error {
+	if _, err := model.Parse(c.arch()); err != nil {
+		return err
+	}
 	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train: %d epochs, want at least 1", c.Epochs)
@@ -81,26 +91,73 @@ func (c Config) Check() error {
 	return checkOptimizer(c.Optimizer)
 }
 
+// arch is c.Arch, or the default.
+func (c Config) arch() string {
+	if c.Arch == "" {
+		return model.DefaultArch
+	}
+	return c.Arch
+}
+
+// Input is the shape of a run's data: images of Height×Width grey pixels
+// (one channel), labels 0 to Classes−1.
+type Input struct {
+	Height, Width, Classes int
+}
+
+// MNIST is the input of MNIST and of the sets shaped like it
+// (Fashion-MNIST): 28×28 images, 10 classes.
+var MNIST = Input{Height: 28, Width: 28, Classes: 10}
+
+// InputOf is the input of the training set set: its image size, and 1 +
+// its largest label classes, at least 2. It fails for an empty set or one
+// beyond model's limits (images larger than model.MaxImageSide a side).
+func InputOf(set mnist.Set) (Input, error) {
+	if set.N == 0 {
+		return Input{}, fmt.Errorf("train: no training images")
+	}
+	if set.Rows < 1 || set.Cols < 1 || set.Rows > model.MaxImageSide || set.Cols > model.MaxImageSide {
+		return Input{}, fmt.Errorf("train: images of %dx%d, want sides 1 to %d", set.Rows, set.Cols, model.MaxImageSide)
+	}
+	if len(set.Images) != set.N*set.Rows*set.Cols || len(set.Labels) != set.N {
+		return Input{}, fmt.Errorf("train: a set of %d images of %dx%d holds %d pixels and %d labels", set.N, set.Rows, set.Cols, len(set.Images), len(set.Labels))
+	}
+	return Input{Height: set.Rows, Width: set.Cols, Classes: max(2, set.Classes())}, nil
+}
+
+// Architecture is c's architecture built for data of shape in.
+func (c Config) Architecture(in Input) (*model.Arch, error) {
+	return model.Build(c.arch(), in.Height, in.Width, 1, in.Classes)
+}
+
 // initStream is the PCG stream of the initial weights; the shuffle of epoch
 // e uses stream e, so the two never share a sequence for any real epoch count.
 const initStream = 1 << 63
 
-// NewCheckpoint is the start of a training run for c: Glorot-uniform kernels,
-// zero biases, a zero optimizer state, no epoch done, TestAccuracy −1.
-// The checkpoint has no field for c.LRDecay: it is kept in the optimizer
-// state (see newOptState).
+// NewCheckpoint is the start of a training run for c on data of shape in
+// (MNIST, or InputOf the training set): c.Arch built for it
+// (Config.Architecture), Glorot-uniform kernels, zero biases, a zero
+// optimizer state, no epoch done, TestAccuracy −1. The checkpoint has no
+// field for c.LRDecay: it is kept in the optimizer state (see
+// newOptState).
 //
-// Every kernel value is drawn, in model.Params order and row-major within a
-// tensor, from one PCG generator seeded with (c.Seed, initStream), uniform in
-// [−L, L) with L = √(6/(fan_in+fan_out)) as Keras's GlorotUniform; for a conv
-// kernel fan_in = in·kh·kw and fan_out = out·kh·kw.
-func NewCheckpoint(c Config) (*model.Checkpoint, error) {
+// Every kernel value is drawn, in the order of the architecture's Params
+// and row-major within a tensor, from one PCG generator seeded with
+// (c.Seed, initStream), uniform in [−L, L) with L = √(6/(fan_in+fan_out))
+// as Keras's GlorotUniform, with the fans of model.ParamSpec: for a conv
+// kernel fan_in = in·kh·kw and fan_out = out·kh·kw; for a depthwise kernel
+// kh·kw and multiplier·kh·kw; for a dense kernel its inputs and units.
+func NewCheckpoint(c Config, in Input) (*model.Checkpoint, error) {
 	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	a, err := c.Architecture(in)
+	if err != nil {
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(c.Seed, initStream))
 	var ws []model.Tensor
-	for _, p := range model.Params() {
+	for _, p := range a.Params() {
 		t := model.Tensor{Name: p.Name, Shape: append([]int(nil), p.Shape...)}
 		t.Data = make([]float32, t.Len())
 		if p.FanIn > 0 { // kernels; biases (fan 0) stay zero
@@ -120,7 +177,7 @@ func NewCheckpoint(c Config) (*model.Checkpoint, error) {
 		return nil, err
 	}
 	return &model.Checkpoint{
-		Arch:         model.ArchName,
+		Arch:         a.CheckpointName(),
 		Seed:         c.Seed,
 		Optimizer:    c.Optimizer,
 		Batch:        c.Batch,

@@ -12,17 +12,18 @@ import (
 // Predict; the last batch of a set is padded with copies of its first image.
 const evalBatch = 100
 
-// forward runs the forward graph over set and calls f with each image's
-// index and its 10 logits.
-func forward(weights []model.Tensor, set mnist.Set, f func(i int, logits []float32)) error {
+// forward runs the forward graph of arch over set and calls f with each
+// image's index and its logits (arch.Classes() values). Dropout layers
+// keep every value.
+func forward(arch *model.Arch, weights []model.Tensor, set mnist.Set, f func(i int, logits []float32)) error {
 	if set.N == 0 {
 		return nil
 	}
-	if set.Rows != model.Height || set.Cols != model.Width {
-		return fmt.Errorf("train: images are %dx%d, want %dx%d", set.Rows, set.Cols, model.Height, model.Width)
+	if err := checkSet(arch, "evaluated", set, false); err != nil {
+		return err
 	}
 	b := min(evalBatch, set.N)
-	n, err := newNet(weights, b, false)
+	n, err := newNet(arch, weights, b, false)
 	if err != nil {
 		return err
 	}
@@ -42,23 +43,36 @@ func forward(weights []model.Tensor, set mnist.Set, f func(i int, logits []float
 		}
 		z := n.logitsData()
 		for j := 0; j < k; j++ {
-			f(from+j, z[j*model.Classes:(j+1)*model.Classes])
+			f(from+j, z[j*n.classes:(j+1)*n.classes])
 		}
 	}
 	return nil
 }
 
 // Evaluate is the mean softmax cross-entropy and the accuracy (fraction of
-// images whose largest logit is at their label) of the model with weights
-// over set. It builds its own forward graph sharing the weights.
-func Evaluate(weights []model.Tensor, set mnist.Set) (loss, accuracy float64, err error) {
+// images whose largest logit is at their label) of the model of ck (its
+// architecture and weights) over set. It builds its own forward graph
+// sharing ck's weights. The images must be the architecture's size and
+// the labels below its classes.
+func Evaluate(ck *model.Checkpoint, set mnist.Set) (loss, accuracy float64, err error) {
+	arch, err := ck.Architecture()
+	if err != nil {
+		return 0, 0, fmt.Errorf("train: %w", err)
+	}
+	return evaluate(arch, ck.Weights, set)
+}
+
+func evaluate(arch *model.Arch, weights []model.Tensor, set mnist.Set) (loss, accuracy float64, err error) {
 	if set.N == 0 {
 		return 0, 0, fmt.Errorf("train: evaluating an empty set")
 	}
-	var lp [model.Classes]float64
+	if err := checkSet(arch, "evaluated", set, true); err != nil {
+		return 0, 0, err
+	}
+	lp := make([]float64, arch.Classes())
 	correct := 0
-	err = forward(weights, set, func(i int, z []float32) {
-		logSoftmax(z, lp[:])
+	err = forward(arch, weights, set, func(i int, z []float32) {
+		logSoftmax(z, lp)
 		loss -= lp[set.Labels[i]]
 		if model.Class(z) == int(set.Labels[i]) {
 			correct++
@@ -70,15 +84,22 @@ func Evaluate(weights []model.Tensor, set mnist.Set) (loss, accuracy float64, er
 	return loss / float64(set.N), float64(correct) / float64(set.N), nil
 }
 
-// Predict is the softmax output of the model with weights for every image
-// of set: N rows of 10 probabilities.
-func Predict(weights []model.Tensor, set mnist.Set) ([]float32, error) {
-	out := make([]float32, set.N*model.Classes)
-	var lp [model.Classes]float64
-	err := forward(weights, set, func(i int, z []float32) {
-		logSoftmax(z, lp[:])
+// Predict is the softmax output of the model of ck for every image of
+// set: set.N rows of ck's classes (its architecture's Classes())
+// probabilities. The images must be the architecture's size; the labels
+// are not read.
+func Predict(ck *model.Checkpoint, set mnist.Set) ([]float32, error) {
+	arch, err := ck.Architecture()
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	classes := arch.Classes()
+	out := make([]float32, set.N*classes)
+	lp := make([]float64, classes)
+	err = forward(arch, ck.Weights, set, func(i int, z []float32) {
+		logSoftmax(z, lp)
 		for c, v := range lp {
-			out[i*model.Classes+c] = float32(math.Exp(v))
+			out[i*classes+c] = float32(math.Exp(v))
 		}
 	})
 	if err != nil {

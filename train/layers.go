@@ -6,6 +6,7 @@ import (
 
 	"github.com/mnistcnn/mnistcnn/internal/par"
 	"github.com/mnistcnn/mnistcnn/internal/simd"
+	"github.com/mnistcnn/mnistcnn/model"
 )
 
 // This file holds the math of the training graph's layers as plain
@@ -150,20 +151,67 @@ func col2im(g geom, n int, dp, dx []float32) {
 	}
 }
 
-// biasAct adds bias to every row of y (rows of len(bias) values) and, if
-// relu, sets negative results to 0 (max(v, 0): a NaN stays NaN).
-func biasAct(y, bias []float32, relu bool) {
-	if relu {
+// biasAct adds bias to every row of y (rows of len(bias) values) and
+// applies act: ReLU sets negative results to 0 (max(v, 0): a NaN stays
+// NaN), ReLU6 clamps them to [0, 6], Linear leaves them.
+func biasAct(y, bias []float32, act model.Activation) {
+	switch act {
+	case model.ReLU:
 		simd.AddReLURows(y, bias)
-	} else {
+	case model.ReLU6:
+		simd.BiasClamp(y, len(bias), bias, 0, 6)
+	default:
 		simd.AddRows(y, bias)
 	}
 }
 
-// maxPool writes into y the maximum of every window of the n NHWC images of
-// x (no padding) and into arg the index, within its image, of the value it
-// took: the first largest in row-major window order (a NaN is never taken
-// over a number that came before it in the window).
+// gradLimit is what passes an activation's gradient, as a test on the bits
+// b of its output y: the gradient passes where uint32(int32(b)−1) < limit.
+// For ReLU (y > 0) that is b in [1, 0x7f800000], +Inf included, NaN and
+// −0 not; for ReLU6 (0 < y < 6) b in [1, bits(6)−1]. Positive floats order
+// as their bits, and negative ones (sign bit set) wrap past any limit.
+func gradLimit(act model.Activation) uint32 {
+	if act == model.ReLU6 {
+		return math.Float32bits(6) - 1
+	}
+	return 0x7f800000
+}
+
+// actGrad sets gz[i] = gy[i] where the activation act let y[i] through
+// with slope 1 (ReLU: y > 0; ReLU6: 0 < y < 6) and 0 elsewhere, y being
+// the activation's output.
+func actGrad(act model.Activation, gz, y, gy []float32) {
+	if act == model.ReLU {
+		simd.ReLUGrad(gz, y, gy)
+		return
+	}
+	limit := gradLimit(act)
+	y, gy = y[:len(gz)], gy[:len(gz)]
+	for i, v := range y {
+		var mask uint32
+		if uint32(int32(math.Float32bits(v))-1) < limit {
+			mask = ^uint32(0)
+		}
+		gz[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
+	}
+}
+
+// window is the part of the window of output pixel (oy, ox) that lies in
+// the image: rows y0+ky for ky in [ky0, ky1), columns x0+kx for kx in
+// [kx0, kx1). With SAME padding a window may hang over the border; it
+// always keeps at least one pixel.
+func (g geom) window(oy, ox int) (y0, x0, ky0, ky1, kx0, kx1 int) {
+	y0, x0 = oy*g.sh-g.pt, ox*g.sw-g.pl
+	ky0, ky1 = max(0, -y0), min(g.kh, g.h-y0)
+	kx0, kx1 = max(0, -x0), min(g.kw, g.w-x0)
+	return
+}
+
+// maxPool writes into y the maximum of every window of the n NHWC images
+// of x and into arg the index, within its image, of the value it took: the
+// first largest in row-major window order (a NaN is never taken over a
+// number that came before it in the window). Cells of a window outside the
+// image (SAME padding) are not looked at: padding never wins.
 func maxPool(g geom, n int, x, y []float32, arg []int32) {
 	c := g.c
 	o := 0
@@ -171,18 +219,19 @@ func maxPool(g geom, n int, x, y []float32, arg []int32) {
 		img := x[b*g.inSize() : (b+1)*g.inSize()]
 		for oy := 0; oy < g.oh; oy++ {
 			for ox := 0; ox < g.ow; ox++ {
-				base := (oy*g.sh*g.w + ox*g.sw) * c
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				base := ((y0+ky0)*g.w + x0 + kx0) * c
 				best, at := y[o:o+c:o+c], arg[o:o+c:o+c]
 				copy(best, img[base:base+c])
 				for ch := range at {
 					at[ch] = int32(base + ch)
 				}
-				for ky := 0; ky < g.kh; ky++ {
-					for kx := 0; kx < g.kw; kx++ {
-						if ky == 0 && kx == 0 {
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						if ky == ky0 && kx == kx0 {
 							continue
 						}
-						i := base + (ky*g.w+kx)*c
+						i := ((y0+ky)*g.w + x0 + kx) * c
 						simd.MaxArg(best, at, img[i:i+c], int32(i))
 					}
 				}
@@ -194,9 +243,10 @@ func maxPool(g geom, n int, x, y []float32, arg []int32) {
 
 // maxPoolGrad sets the n images of gx to the gradient of maxPool: each
 // value of gy added at the position arg says its window took; where y (the
-// pool's output) is given, only for outputs y > 0 (see maxPoolOp), tested
-// as simd.ReLUGrad does, without a branch.
-func maxPoolGrad(g geom, n int, gy, y []float32, arg []int32, gx []float32) {
+// pool's output) is given, only where the activation before the pool
+// passes a gradient, as gradLimit's limit says (see maxPoolOp), tested
+// without a branch.
+func maxPoolGrad(g geom, n int, gy, y []float32, limit uint32, arg []int32, gx []float32) {
 	clear(gx[:n*g.inSize()])
 	per := g.outSize()
 	for b := 0; b < n; b++ {
@@ -210,11 +260,213 @@ func maxPoolGrad(g geom, n int, gy, y []float32, arg []int32, gx []float32) {
 		}
 		yb := y[b*per : (b+1)*per]
 		for i, v := range gyb {
-			var mask uint32 // all ones when yb[i] > 0: its bits lie in [1, +Inf]
-			if uint32(int32(math.Float32bits(yb[i]))-1) < 0x7f800000 {
+			var mask uint32
+			if uint32(int32(math.Float32bits(yb[i]))-1) < limit {
 				mask = ^uint32(0)
 			}
 			img[argb[i]] += math.Float32frombits(math.Float32bits(v) & mask)
+		}
+	}
+}
+
+// avgPool writes into y the mean of every window of the n NHWC images of
+// x over the cells of the window inside the image, as TFLite's
+// AVERAGE_POOL_2D does: with SAME padding a window that hangs over the
+// border divides its sum by the cells it covers, not by kh·kw. The sum
+// runs in row-major window order, then is divided.
+func avgPool(g geom, n int, x, y []float32) {
+	c := g.c
+	o := 0
+	for b := 0; b < n; b++ {
+		img := x[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				dst := y[o : o+c : o+c]
+				clear(dst)
+				for ky := ky0; ky < ky1; ky++ {
+					row := img[((y0+ky)*g.w+x0+kx0)*c:]
+					for kx := range kx1 - kx0 {
+						simd.Add(dst, row[kx*c:(kx+1)*c])
+					}
+				}
+				divide(dst, float32((ky1-ky0)*(kx1-kx0)))
+				o += c
+			}
+		}
+	}
+}
+
+// avgPoolGrad sets the n images of gx to the gradient of avgPool: each
+// value of gy divided by its window's count and added to every cell of
+// the window inside the image. tmp holds c values.
+func avgPoolGrad(g geom, n int, gy, gx, tmp []float32) {
+	clear(gx[:n*g.inSize()])
+	c := g.c
+	o := 0
+	for b := 0; b < n; b++ {
+		img := gx[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				copy(tmp, gy[o:o+c])
+				divide(tmp[:c], float32((ky1-ky0)*(kx1-kx0)))
+				for ky := ky0; ky < ky1; ky++ {
+					row := img[((y0+ky)*g.w+x0+kx0)*c:]
+					for kx := range kx1 - kx0 {
+						simd.Add(row[kx*c:(kx+1)*c], tmp[:c])
+					}
+				}
+				o += c
+			}
+		}
+	}
+}
+
+// divide sets v[i] /= d.
+func divide(v []float32, d float32) {
+	for i := range v {
+		v[i] /= d
+	}
+}
+
+// globalAvgPool writes into y (n rows of c) the mean over the h·w pixels
+// of each channel of the n NHWC images of x (h·w·c values each): the
+// pixels summed in order, then divided by h·w.
+func globalAvgPool(pixels, c, n int, x, y []float32) {
+	for b := 0; b < n; b++ {
+		dst := y[b*c : (b+1)*c]
+		clear(dst)
+		simd.SumRows(dst, x[b*pixels*c:(b+1)*pixels*c])
+		divide(dst, float32(pixels))
+	}
+}
+
+// globalAvgPoolGrad sets every pixel of the n images of gx to its image's
+// row of gy divided by the pixel count.
+func globalAvgPoolGrad(pixels, c, n int, gy, gx []float32) {
+	for b := 0; b < n; b++ {
+		img := gx[b*pixels*c : (b+1)*pixels*c]
+		first := img[:c]
+		copy(first, gy[b*c:(b+1)*c])
+		divide(first, float32(pixels))
+		for p := 1; p < pixels; p++ {
+			copy(img[p*c:(p+1)*c], first)
+		}
+	}
+}
+
+// The depthwise convolution: input channel ch of an (h, w, c) map feeds
+// the m output channels ch·m … ch·m+m−1 (m = the multiplier, g.channels =
+// c·m), each through its own kh×kw filter. wt holds the filters tap-major,
+// as TFLite's depthwise filter (1, kh, kw, c·m): tap (ky, kx) of output
+// channel o at wt[(ky·kw+kx)·c·m + o]. With m = 1 every tap is one
+// elementwise multiply-add of a pixel's channels (simd.MulAddF32); with
+// m > 1 a pixel's channels are first repeated m times each into rep
+// (c·m values).
+
+// expand writes into rep each of the c values of px m times: rep[ch·m+j] =
+// px[ch]. With m = 1 it returns px itself.
+func expand(px, rep []float32, m int) []float32 {
+	if m == 1 {
+		return px
+	}
+	for ch, v := range px {
+		r := rep[ch*m : (ch+1)*m]
+		for j := range r {
+			r[j] = v
+		}
+	}
+	return rep
+}
+
+// depthwise writes into y (n·oh·ow rows of c·m) the depthwise convolution
+// of the n images of x with the tap-major filters wt, before bias.
+func depthwise(g geom, n int, x, wt, y, rep []float32) {
+	c, cm := g.c, g.channels
+	m := cm / c
+	clear(y[:n*g.outSize()])
+	o := 0
+	for b := 0; b < n; b++ {
+		img := x[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				dst := y[o : o+cm : o+cm]
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						px := img[((y0+ky)*g.w+x0+kx)*c:][:c]
+						simd.MulAddF32(dst, expand(px, rep, m), wt[(ky*g.kw+kx)*cm:])
+					}
+				}
+				o += cm
+			}
+		}
+	}
+}
+
+// depthwiseFilterGrad adds to dwt (tap-major, as wt) the gradient of the
+// filters for the n images of x given gz, the gradient at the output
+// before the activation (n·oh·ow rows of c·m).
+func depthwiseFilterGrad(g geom, n int, x, gz, dwt, rep []float32) {
+	c, cm := g.c, g.channels
+	m := cm / c
+	o := 0
+	for b := 0; b < n; b++ {
+		img := x[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				grad := gz[o : o+cm : o+cm]
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						px := img[((y0+ky)*g.w+x0+kx)*c:][:c]
+						simd.MulAddF32(dwt[(ky*g.kw+kx)*cm:][:cm], grad, expand(px, rep, m))
+					}
+				}
+				o += cm
+			}
+		}
+	}
+}
+
+// depthwiseDataGrad sets the n images of dx to the gradient of the input
+// given gz: every output pixel's gradient times each tap's filters, added
+// at the input pixel the tap read (summed over the m outputs of a
+// channel).
+func depthwiseDataGrad(g geom, n int, gz, wt, dx, rep []float32) {
+	c, cm := g.c, g.channels
+	m := cm / c
+	clear(dx[:n*g.inSize()])
+	o := 0
+	for b := 0; b < n; b++ {
+		img := dx[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			for ox := 0; ox < g.ow; ox++ {
+				y0, x0, ky0, ky1, kx0, kx1 := g.window(oy, ox)
+				grad := gz[o : o+cm : o+cm]
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						px := img[((y0+ky)*g.w+x0+kx)*c:][:c]
+						w := wt[(ky*g.kw+kx)*cm:][:cm]
+						if m == 1 {
+							simd.MulAddF32(px, grad, w)
+							continue
+						}
+						prod := rep[:cm]
+						clear(prod)
+						simd.MulAddF32(prod, grad, w)
+						for ch := range px {
+							s := px[ch]
+							for _, v := range prod[ch*m : (ch+1)*m] {
+								s += v
+							}
+							px[ch] = s
+						}
+					}
+				}
+				o += cm
+			}
 		}
 	}
 }
@@ -224,14 +476,14 @@ func maxPoolGrad(g geom, n int, gy, y []float32, arg []int32, gx []float32) {
 // computed in float64; it writes each row's softmax into prob.
 func softmaxCE(logits, labels, prob []float32, classes int) float64 {
 	var lp [64]float64
+	l := lp[:min(classes, len(lp))]
+	if classes > len(lp) {
+		l = make([]float64, classes)
+	}
 	rows := len(logits) / classes
 	var sum float64
 	for r := 0; r < rows; r++ {
 		z := logits[r*classes : (r+1)*classes]
-		l := lp[:classes]
-		if classes > len(lp) {
-			l = make([]float64, classes)
-		}
 		logSoftmax(z, l)
 		for c, v := range l {
 			prob[r*classes+c] = float32(math.Exp(v))
@@ -316,4 +568,108 @@ func (g *gemm) runTile(t int) {
 		a = g.a[lo*g.lda:]
 	}
 	simd.Gemm(g.tA, g.tB, hi-lo, g.n, g.k, a, g.lda, g.b, g.ldb, 0, g.c[lo*g.ldc:], g.ldc)
+}
+
+// With multiplier 1 and stride 1 along the width, the depthwise functions
+// take a row of output pixels at once: one tap of a row is one
+// multiply-add of a run of input pixels by the tap's filters repeated along
+// the row (wrep: kh·kw taps of ow·c values, wrep[(ky·kw+kx)·ow·c + ox·c +
+// ch] = wt[(ky·kw+kx)·c + ch]). dwRowsMax bounds wrep and the filter
+// gradient's accumulators.
+const dwRowsMax = 1 << 18
+
+// dwRows reports whether g's depthwise convolution takes rows at once.
+func dwRows(g geom) bool {
+	return g.channels == g.c && g.sw == 1 && g.kh*g.kw*g.ow*g.c <= dwRowsMax
+}
+
+// repeatTaps writes wrep from the tap-major filters wt (dwRows).
+func repeatTaps(g geom, wt, wrep []float32) {
+	c, row := g.c, g.ow*g.c
+	for t := 0; t < g.kh*g.kw; t++ {
+		for ox := 0; ox < g.ow; ox++ {
+			copy(wrep[t*row+ox*c:t*row+(ox+1)*c], wt[t*c:(t+1)*c])
+		}
+	}
+}
+
+// cols is the output columns [lo, hi) whose tap kx reads a pixel inside
+// the image, at stride 1: ox − pl + kx in [0, w).
+func (g geom) cols(kx int) (lo, hi int) {
+	return max(0, g.pl-kx), min(g.ow, g.w+g.pl-kx)
+}
+
+// depthwiseRows is depthwise for dwRows geometries. Each output value sums
+// its taps in the order depthwise does, but may round otherwise: a value
+// of a long run is in simd.MulAddF32's vector body (a fused multiply-add)
+// where that of a short pixel may be in its Go tail.
+func depthwiseRows(g geom, n int, x, wrep, y []float32) {
+	c, row := g.c, g.ow*g.c
+	clear(y[:n*g.outSize()])
+	for b := 0; b < n; b++ {
+		img := x[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			y0 := oy*g.sh - g.pt
+			dst := y[(b*g.oh+oy)*row : (b*g.oh+oy+1)*row]
+			for ky := max(0, -y0); ky < min(g.kh, g.h-y0); ky++ {
+				src := img[(y0+ky)*g.w*c:]
+				for kx := 0; kx < g.kw; kx++ {
+					if lo, hi := g.cols(kx); lo < hi {
+						t := ky*g.kw + kx
+						simd.MulAddF32(dst[lo*c:hi*c], src[(lo-g.pl+kx)*c:], wrep[t*row+lo*c:])
+					}
+				}
+			}
+		}
+	}
+}
+
+// depthwiseFilterGradRows is depthwiseFilterGrad for dwRows geometries:
+// the products are added into acc (kh·kw taps of ow·c values, cleared
+// here) along the rows, then each tap's ow columns are summed into dwt.
+func depthwiseFilterGradRows(g geom, n int, x, gz, dwt, acc []float32) {
+	c, row := g.c, g.ow*g.c
+	taps := g.kh * g.kw
+	clear(acc[:taps*row])
+	for b := 0; b < n; b++ {
+		img := x[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			y0 := oy*g.sh - g.pt
+			grad := gz[(b*g.oh+oy)*row : (b*g.oh+oy+1)*row]
+			for ky := max(0, -y0); ky < min(g.kh, g.h-y0); ky++ {
+				src := img[(y0+ky)*g.w*c:]
+				for kx := 0; kx < g.kw; kx++ {
+					if lo, hi := g.cols(kx); lo < hi {
+						t := ky*g.kw + kx
+						simd.MulAddF32(acc[t*row+lo*c:t*row+hi*c], grad[lo*c:], src[(lo-g.pl+kx)*c:])
+					}
+				}
+			}
+		}
+	}
+	for t := 0; t < taps; t++ {
+		simd.SumRows(dwt[t*c:(t+1)*c], acc[t*row:(t+1)*row])
+	}
+}
+
+// depthwiseDataGradRows is depthwiseDataGrad for dwRows geometries.
+func depthwiseDataGradRows(g geom, n int, gz, wrep, dx []float32) {
+	c, row := g.c, g.ow*g.c
+	clear(dx[:n*g.inSize()])
+	for b := 0; b < n; b++ {
+		img := dx[b*g.inSize() : (b+1)*g.inSize()]
+		for oy := 0; oy < g.oh; oy++ {
+			y0 := oy*g.sh - g.pt
+			grad := gz[(b*g.oh+oy)*row : (b*g.oh+oy+1)*row]
+			for ky := max(0, -y0); ky < min(g.kh, g.h-y0); ky++ {
+				dst := img[(y0+ky)*g.w*c:]
+				for kx := 0; kx < g.kw; kx++ {
+					if lo, hi := g.cols(kx); lo < hi {
+						t := ky*g.kw + kx
+						simd.MulAddF32(dst[(lo-g.pl+kx)*c:(hi-g.pl+kx)*c], grad[lo*c:], wrep[t*row+lo*c:])
+					}
+				}
+			}
+		}
+	}
 }

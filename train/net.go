@@ -11,11 +11,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// pixels is the number of values of one input image.
-const pixels = model.Height * model.Width
-
-// net is the reference CNN as a Gorgonia graph for a fixed batch size,
-// built from the project's own ops (ops.go), NHWC throughout:
+// net is an architecture (model.Arch) as a Gorgonia graph for a fixed
+// batch size, built from the project's own ops (ops.go, ops_arch.go), NHWC
+// throughout. For the reference CNN:
 //
 //	x (B,28,28,1) → conv1+bias+ReLU (B,26,26,32) → maxpool 2 →
 //	conv2+bias+ReLU (B,11,11,32) → maxpool 2 (B,5,5,32) → flatten in
@@ -24,28 +22,33 @@ const pixels = model.Height * model.Width
 //
 // A training net adds cost = −(1/B)·Σ onehot ⊙ logsoftmax(logits), the mean
 // softmax cross-entropy, and the gradient of the cost for every weight,
-// which Gorgonia derives from the ops' SymDiff.
+// which Gorgonia derives from the ops' SymDiff; its dropout layers drop
+// values (drawMasks), an evaluation net has none.
 //
 // The weight nodes use the checkpoint's []float32 slices as their backing
 // arrays, so the graph sees every in-place change of those slices, and two
 // nets made from the same weights share them. The weights keep the
-// checkpoint's layouts (conv kernels OIHW, flatten in C,H,W order): the
-// ops convert what they need each step, which costs far less than a
-// transpose of the activations.
+// checkpoint's layouts (conv kernels OIHW, depthwise kernels (C·M,1,kh,kw),
+// flatten in C,H,W order): the ops convert what they need each step, which
+// costs far less than a transpose of the activations.
 type net struct {
-	batch  int
-	x      []float32 // backing array of the input node, B·784
-	tmp    []float32 // one image before its shift
-	y      []float32 // backing array of the one-hot labels, B·10 (training only)
-	logits *G.Node
-	cost   *G.Node
-	grads  G.Nodes // in the order of the weights (training only)
-	vm     G.VM
+	batch    int
+	h, w     int // image size
+	pixels   int // values of one input image, h·w (one channel)
+	classes  int
+	x        []float32 // backing array of the input node, B·pixels
+	tmp      []float32 // one image before its shift
+	y        []float32 // backing array of the one-hot labels, B·classes (training only)
+	logits   *G.Node
+	cost     *G.Node
+	grads    G.Nodes      // in the order of the weights (training only)
+	dropouts []*dropoutOp // in layer order (training only)
+	vm       G.VM
 }
 
-// newNet builds the graph for batch images. train adds the cost and the
-// gradients.
-func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
+// newNet builds the graph of arch for batch images. train adds the cost,
+// the gradients and the dropout layers.
+func newNet(arch *model.Arch, weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	// Gorgonia's graph builders panic on shape errors; weights are checked
 	// before, so a panic here is a bug, but report it rather than crash.
 	defer func() {
@@ -53,12 +56,16 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 			n, err = nil, fmt.Errorf("train: building the graph: %v", r)
 		}
 	}()
-	if err := checkWeights(weights); err != nil {
+	if err := checkWeights(arch, weights); err != nil {
 		return nil, err
 	}
-	n = &net{batch: batch, x: make([]float32, batch*pixels)}
+	in := arch.InputShape() // (h, w, c)
+	if in[2] != 1 {
+		return nil, fmt.Errorf("train: images of %d channels, want 1 (grey)", in[2])
+	}
+	n = &net{batch: batch, h: in[0], w: in[1], pixels: arch.Pixels(), classes: arch.Classes()}
+	n.x = make([]float32, batch*n.pixels)
 	g := G.NewGraph()
-	in := model.Layers[0].Out // (h, w, c)
 	x := G.NewTensor(g, tensor.Float32, 4, G.WithName("x"),
 		G.WithValue(tensor.New(tensor.WithShape(batch, in[0], in[1], in[2]), tensor.WithBacking(n.x))))
 
@@ -68,37 +75,60 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 		w[i] = G.NewTensor(g, tensor.Float32, len(t.Shape), G.WithName(t.Name), G.WithValue(v))
 	}
 
-	// w holds kernel then bias of each Conv and Dense layer, in the order
-	// of model.Params; ids number the ops.
+	// w holds kernel then bias of each Conv, DepthwiseConv and Dense layer,
+	// in the order of arch.Params; ids number the ops.
 	h, shape, wi, id := x, in, 0, 0
-	var lastConv *convOp // the op of the layer before, if a Conv
-	for _, l := range model.Layers[1:] {
+	var lastAct *actOut // the activation of the layer before, if a convolution
+	for _, l := range arch.Layers[1:] {
 		id++
-		prev := lastConv
-		lastConv = nil
+		prev := lastAct
+		lastAct = nil
+		if err := checkAct(l); err != nil {
+			return nil, err
+		}
 		switch l.Kind {
-		case model.Conv:
-			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, 1, 1, false, l.Filters)
+		case model.Conv, model.DepthwiseConv:
+			channels := l.Filters
+			if l.Kind == model.DepthwiseConv {
+				channels = shape[2] * l.Multiplier
+			}
+			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, l.Stride, l.Stride, l.Padding == model.Same, channels)
 			if err != nil {
 				return nil, err
 			}
-			op := newConvOp(id, gm, batch, l.Activation == model.ReLU, wi > 0)
+			var op G.Op
+			if l.Kind == model.Conv {
+				c := newConvOp(id, gm, batch, l.Activation, wi > 0)
+				op, lastAct = c, &c.actOut
+			} else {
+				d := newDepthwiseOp(id, gm, batch, l.Activation, wi > 0)
+				op, lastAct = d, &d.actOut
+			}
 			if h, err = apply(op, h, w[wi], w[wi+1]); err != nil {
 				return nil, err
 			}
-			lastConv = op
 			wi += 2
-		case model.MaxPool:
-			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, l.Kernel, l.Kernel, false, shape[2])
+		case model.MaxPool, model.AvgPool:
+			gm, err := newGeom(shape[0], shape[1], shape[2], l.Kernel, l.Kernel, l.Stride, l.Stride, l.Padding == model.Same, shape[2])
 			if err != nil {
 				return nil, err
 			}
-			op := newMaxPoolOp(id, gm, batch)
-			if prev != nil && prev.relu {
-				// The ReLU's gradient is taken in the pool's (see maxPoolOp).
-				op.reluBefore, prev.poolMasks = true, true
+			var op G.Op
+			if l.Kind == model.AvgPool {
+				op = newAvgPoolOp(id, gm, batch)
+			} else {
+				mp := newMaxPoolOp(id, gm, batch)
+				if prev != nil && (prev.act == model.ReLU || prev.act == model.ReLU6) {
+					// The activation's gradient is taken in the pool's (see maxPoolOp).
+					mp.actBefore, mp.limit, prev.poolMasks = true, gradLimit(prev.act), true
+				}
+				op = mp
 			}
 			if h, err = apply(op, h); err != nil {
+				return nil, err
+			}
+		case model.GlobalAvgPool:
+			if h, err = apply(newGAPOp(id, batch, shape[0], shape[1], shape[2], false), h); err != nil {
 				return nil, err
 			}
 		case model.Flatten:
@@ -106,18 +136,36 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 				return nil, err
 			}
 		case model.Dense:
-			op := newDenseOp(id, batch, shape[0], l.Units, l.Activation == model.ReLU)
+			op := newDenseOp(id, batch, shape[0], l.Units, l.Activation, wi > 0)
 			if h, err = apply(op, h, w[wi], w[wi+1]); err != nil {
 				return nil, err
 			}
 			wi += 2
+		case model.Dropout:
+			if !(l.Rate > 0 && l.Rate < 1) {
+				if l.Rate != 0 {
+					return nil, fmt.Errorf("train: layer %s: dropout rate %v, want [0, 1)", l.Name, l.Rate)
+				}
+				break // drops nothing
+			}
+			if !train {
+				break // evaluation keeps every value
+			}
+			op := newDropoutOp(id, l.Rate, append([]int{batch}, shape...))
+			if h, err = apply(op, h); err != nil {
+				return nil, err
+			}
+			n.dropouts = append(n.dropouts, op)
 		default:
 			return nil, fmt.Errorf("train: layer %s: no op for %v", l.Name, l.Kind)
+		}
+		if got, want := h.Shape(), append(tensor.Shape{batch}, l.Out...); !got.Eq(want) {
+			return nil, fmt.Errorf("train: layer %s has shape %v, its architecture says %v", l.Name, got, want)
 		}
 		shape = l.Out
 	}
 	cost := func(y *G.Node) (*G.Node, error) {
-		return apply(newSoftmaxCEOp(id+1, batch, model.Classes), h, y)
+		return apply(newSoftmaxCEOp(id+1, batch, n.classes), h, y)
 	}
 	if err := n.finish(g, w, h, train, cost); err != nil {
 		return nil, err
@@ -125,18 +173,37 @@ func newNet(weights []model.Tensor, batch int, train bool) (n *net, err error) {
 	return n, nil
 }
 
+// checkAct reports whether the op of l applies its activation: linear,
+// ReLU or ReLU6 for the hidden layers, softmax (taken in the loss) for the
+// classifier, none for the others.
+func checkAct(l model.Layer) error {
+	switch l.Kind {
+	case model.Conv, model.DepthwiseConv, model.Dense:
+		switch l.Activation {
+		case model.Linear, model.ReLU, model.ReLU6:
+			return nil
+		case model.Softmax:
+			if l.Kind == model.Dense {
+				return nil
+			}
+		}
+		return fmt.Errorf("train: layer %s: activation %v not supported", l.Name, l.Activation)
+	}
+	return nil
+}
+
 // finish completes a net whose graph g computes logits from the weight
 // nodes w: for a training net it adds the one-hot labels, the cost that
 // cost builds from them and the gradients, then it makes the tape machine.
 func (n *net) finish(g *G.ExprGraph, w G.Nodes, logits *G.Node, train bool, cost func(y *G.Node) (*G.Node, error)) error {
 	n.logits = logits
-	if got := logits.Shape(); !got.Eq(tensor.Shape{n.batch, model.Classes}) {
-		return fmt.Errorf("train: logits have shape %v, want (%d,%d)", got, n.batch, model.Classes)
+	if got := logits.Shape(); !got.Eq(tensor.Shape{n.batch, n.classes}) {
+		return fmt.Errorf("train: logits have shape %v, want (%d,%d)", got, n.batch, n.classes)
 	}
 	if train {
-		n.y = make([]float32, n.batch*model.Classes)
+		n.y = make([]float32, n.batch*n.classes)
 		y := G.NewMatrix(g, tensor.Float32, G.WithName("y"),
-			G.WithValue(tensor.New(tensor.WithShape(n.batch, model.Classes), tensor.WithBacking(n.y))))
+			G.WithValue(tensor.New(tensor.WithShape(n.batch, n.classes), tensor.WithBacking(n.y))))
 		var err error
 		if n.cost, err = cost(y); err != nil {
 			return err
@@ -151,24 +218,25 @@ func (n *net) finish(g *G.ExprGraph, w G.Nodes, logits *G.Node, train bool, cost
 
 // load copies images idx of set into the input (pixel/255), each moved by
 // its (dx, dy) from shift (nil: not moved), and, for a training net, their
-// labels into the one-hot matrix. len(idx) == batch.
+// labels into the one-hot matrix. len(idx) == batch; the set's images have
+// the net's size and its labels are below its classes (checkSet).
 func (n *net) load(set mnist.Set, idx []int, shifts []int8) {
 	for b, i := range idx {
-		dst := n.x[b*pixels : (b+1)*pixels]
+		dst := n.x[b*n.pixels : (b+1)*n.pixels]
 		if shifts == nil || shifts[2*b] == 0 && shifts[2*b+1] == 0 {
 			set.Float(i, dst)
 			continue
 		}
 		if n.tmp == nil {
-			n.tmp = make([]float32, pixels)
+			n.tmp = make([]float32, n.pixels)
 		}
 		set.Float(i, n.tmp)
-		shift(dst, n.tmp, model.Height, model.Width, int(shifts[2*b]), int(shifts[2*b+1]))
+		shift(dst, n.tmp, n.h, n.w, int(shifts[2*b]), int(shifts[2*b+1]))
 	}
 	if n.y != nil {
 		clear(n.y)
 		for b, i := range idx {
-			n.y[b*model.Classes+int(set.Labels[i])] = 1
+			n.y[b*n.classes+int(set.Labels[i])] = 1
 		}
 	}
 }
@@ -188,7 +256,7 @@ func (n *net) loss() float64 {
 	return float64(v)
 }
 
-// logitsData is the (B,10) logits of the last run, row-major.
+// logitsData is the (B, classes) logits of the last run, row-major.
 func (n *net) logitsData() []float32 {
 	return n.logits.Value().(*tensor.Dense).Float32s()
 }
@@ -200,10 +268,10 @@ func (n *net) grad(i int) []float32 {
 
 func (n *net) close() { n.vm.Close() }
 
-// checkWeights reports whether weights match model.Params in count, names,
-// shapes and lengths.
-func checkWeights(weights []model.Tensor) error {
-	specs := model.Params()
+// checkWeights reports whether weights match arch.Params() in count,
+// names, shapes and lengths.
+func checkWeights(arch *model.Arch, weights []model.Tensor) error {
+	specs := arch.Params()
 	if len(weights) != len(specs) {
 		return fmt.Errorf("train: %d weight tensors, want %d", len(weights), len(specs))
 	}

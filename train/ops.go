@@ -9,6 +9,7 @@ import (
 	"github.com/mnistcnn/mnistcnn/internal/layout"
 	"github.com/mnistcnn/mnistcnn/internal/par"
 	"github.com/mnistcnn/mnistcnn/internal/simd"
+	"github.com/mnistcnn/mnistcnn/model"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -145,16 +146,14 @@ func chunkRange(c, batch int) (lo, hi int) {
 
 // convOp is y = act(conv(x, w) + b) for NHWC x (B, h, w, c), w as the
 // checkpoint keeps it (out, in, kh, kw) and b (out): per chunk of images,
-// the patches of x (im2col) times the OHWI kernel, then bias and ReLU.
+// the patches of x (im2col) times the OHWI kernel, then bias and the
+// activation (linear, ReLU or ReLU6).
 type convOp struct {
 	opBase
+	actOut
 	g         geom
 	batch     int
-	relu      bool
 	inputGrad bool // whether x needs a gradient (not for the input image)
-	// poolMasks: the output feeds only a maxPoolOp with reluBefore, whose
-	// gradient already applies this ReLU's mask (see maxPoolOp).
-	poolMasks bool
 
 	wt      []float32 // the kernel as OHWI, O × K, of the current step
 	patches []float32 // B·oh·ow × K, kept for the filter gradient
@@ -162,10 +161,11 @@ type convOp struct {
 	fwd     func(int)
 }
 
-func newConvOp(id int, g geom, batch int, relu, inputGrad bool) *convOp {
+func newConvOp(id int, g geom, batch int, act model.Activation, inputGrad bool) *convOp {
 	op := &convOp{
 		opBase: newBase("conv2d", id, []int{4, 4, 1}, batch, g.oh, g.ow, g.channels),
-		g:      g, batch: batch, relu: relu, inputGrad: inputGrad,
+		actOut: actOut{act: act},
+		g:      g, batch: batch, inputGrad: inputGrad,
 		wt:      make([]float32, g.channels*g.patch()),
 		patches: make([]float32, g.rows(batch)*g.patch()),
 	}
@@ -201,13 +201,13 @@ func (op *convOp) forwardChunk(c int) {
 	im2col(g, hi-lo, op.x[lo*g.inSize():], p)
 	y := op.data()[r0*g.channels : r1*g.channels]
 	gemmSerial(false, true, r1-r0, g.channels, k, p, op.wt, y)
-	biasAct(y, op.bias, op.relu)
+	biasAct(y, op.bias, op.act)
 }
 
 func (op *convOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	gz, err := activationGrad(op.relu && !op.poolMasks, &op.opBase, out, grad)
+	gz, err := op.gradBefore(&op.opBase, out, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -334,25 +334,48 @@ func (op *convDataGradOp) runChunk(ch int) {
 
 // ---- shared backward ops ----
 
-// activationGrad is the gradient before the activation of the op whose
-// output node is out: grad itself for a linear layer, a reluGradOp for ReLU.
-func activationGrad(relu bool, fwd *opBase, out, grad *G.Node) (*G.Node, error) {
-	if !relu {
+// actOut is the activation an op applies to its output, for its gradient.
+type actOut struct {
+	act model.Activation
+	// poolMasks: the output feeds only a maxPoolOp with actBefore, whose
+	// gradient already applies this activation's mask (see maxPoolOp).
+	poolMasks bool
+}
+
+// gradBefore is the gradient before the activation of the op fwd whose
+// output node is out, given grad, the gradient after it.
+func (a actOut) gradBefore(fwd *opBase, out, grad *G.Node) (*G.Node, error) {
+	if a.poolMasks {
 		return grad, nil
 	}
-	return apply(newReluGradOp(fwd), out, grad)
+	return activationGrad(a.act, fwd, out, grad)
 }
 
-// reluGradOp is gy where y > 0, else 0 (y is a ReLU's output).
-type reluGradOp struct {
+// activationGrad is the gradient before the activation act of the op
+// whose output node is out: grad itself for a linear layer, an actGradOp
+// for ReLU and ReLU6.
+func activationGrad(act model.Activation, fwd *opBase, out, grad *G.Node) (*G.Node, error) {
+	if act != model.ReLU && act != model.ReLU6 {
+		return grad, nil
+	}
+	return apply(newActGradOp(fwd, act), out, grad)
+}
+
+// actGradOp is gy where the activation passed its input (ReLU: y > 0;
+// ReLU6: 0 < y < 6), else 0, y being the activation's output.
+type actGradOp struct {
 	opBase
+	act   model.Activation
 	y, gy []float32
 	chunk func(int)
-	rows  int // rows of len(shape[last]) the work is split by
 }
 
-func newReluGradOp(fwd *opBase) *reluGradOp {
-	op := &reluGradOp{opBase: newBase("relu_grad", fwd.id<<8|3, []int{len(fwd.shape), len(fwd.shape)}, fwd.shape...)}
+func newActGradOp(fwd *opBase, act model.Activation) *actGradOp {
+	name := "relu_grad"
+	if act == model.ReLU6 {
+		name = "relu6_grad"
+	}
+	op := &actGradOp{opBase: newBase(name, fwd.id<<8|3, []int{len(fwd.shape), len(fwd.shape)}, fwd.shape...), act: act}
 	op.chunk = op.runChunk
 	return op
 }
@@ -360,7 +383,7 @@ func newReluGradOp(fwd *opBase) *reluGradOp {
 // elementChunk is how many values one goroutine takes in elementwise ops.
 const elementChunk = 1 << 15
 
-func (op *reluGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *actGradOp) Do(vs ...G.Value) (G.Value, error) {
 	n := len(op.data())
 	var err error
 	if op.y, err = floats(vs[0], n); err != nil {
@@ -374,10 +397,10 @@ func (op *reluGradOp) Do(vs ...G.Value) (G.Value, error) {
 	return op.out, nil
 }
 
-func (op *reluGradOp) runChunk(c int) {
+func (op *actGradOp) runChunk(c int) {
 	lo := c * elementChunk
 	hi := min(lo+elementChunk, len(op.y))
-	simd.ReLUGrad(op.data()[lo:hi], op.y[lo:hi], op.gy[lo:hi])
+	actGrad(op.act, op.data()[lo:hi], op.y[lo:hi], op.gy[lo:hi])
 }
 
 // biasGradOp is dL/db: the column sums of gz, rows × n. The rows are cut
@@ -431,24 +454,26 @@ func (op *biasGradOp) runChunk(c int) {
 
 // ---- max pool ----
 
-// maxPoolOp is the maximum of every window of x (B, h, w, c), no padding;
-// it keeps, for every output value, the index of the input it took.
+// maxPoolOp is the maximum of every window of x (B, h, w, c), the cells
+// of a window outside the image (SAME padding) left out; it keeps, for
+// every output value, the index of the input it took.
 //
-// With reluBefore, x is the output of a ReLU that feeds nothing else, and
-// the pool's gradient is taken through that ReLU too: the gradient of z in
-// y = max(z, 0) is gy·[y > 0], and the only y with a gradient are the
-// values the pool took, which are its outputs. So each output's gradient
-// goes to its argmax when the output is positive, and the ReLU's own
-// backward pass over the whole of y (the largest tensor of the net) is not
-// needed.
+// With actBefore, x is the output of a ReLU (or ReLU6) that feeds nothing
+// else, and the pool's gradient is taken through that activation too: the
+// gradient of z in y = max(z, 0) is gy·[y > 0] (ReLU6: gy·[0 < y < 6]),
+// and the only y with a gradient are the values the pool took, which are
+// its outputs. So each output's gradient goes to its argmax when the
+// output passes the test, and the activation's own backward pass over the
+// whole of y (the largest tensor of the net) is not needed.
 type maxPoolOp struct {
 	opBase
-	g          geom
-	batch      int
-	reluBefore bool
-	arg        []int32
-	x          []float32
-	chunk      func(int)
+	g         geom
+	batch     int
+	actBefore bool
+	limit     uint32 // with actBefore: gradLimit of the activation
+	arg       []int32
+	x         []float32
+	chunk     func(int)
 }
 
 func newMaxPoolOp(id int, g geom, batch int) *maxPoolOp {
@@ -515,10 +540,10 @@ func (op *maxPoolGradOp) runChunk(c int) {
 	lo, hi := chunkRange(c, p.batch)
 	o0, o1 := lo*g.outSize(), hi*g.outSize()
 	var y []float32
-	if p.reluBefore {
+	if p.actBefore {
 		y = p.data()[o0:o1]
 	}
-	maxPoolGrad(g, hi-lo, op.gy[o0:o1], y, p.arg[o0:o1], op.data()[lo*g.inSize():])
+	maxPoolGrad(g, hi-lo, op.gy[o0:o1], y, p.limit, p.arg[o0:o1], op.data()[lo*g.inSize():])
 }
 
 // ---- flatten ----
@@ -567,14 +592,15 @@ func (op *flattenOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type denseOp struct {
 	opBase
 	batch, in, units int
-	relu             bool
+	act              model.Activation
+	inputGrad        bool // whether x needs a gradient (not when no weight comes before)
 	mm               *gemm
 }
 
-func newDenseOp(id int, batch, in, units int, relu bool) *denseOp {
+func newDenseOp(id int, batch, in, units int, act model.Activation, inputGrad bool) *denseOp {
 	return &denseOp{
 		opBase: newBase("dense", id, []int{2, 2, 1}, batch, units),
-		batch:  batch, in: in, units: units, relu: relu,
+		batch:  batch, in: in, units: units, act: act, inputGrad: inputGrad,
 		mm: newGemm(false, false, batch, units, in),
 	}
 }
@@ -593,21 +619,23 @@ func (op *denseOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	op.mm.run(x, w, op.data())
-	biasAct(op.data(), b, op.relu)
+	biasAct(op.data(), b, op.act)
 	return op.out, nil
 }
 
-func (op *denseOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+func (op *denseOp) DiffWRT(int) []bool { return []bool{op.inputGrad, true, true} }
 
 func (op *denseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	gz, err := activationGrad(op.relu, &op.opBase, out, grad)
+	gz, err := activationGrad(op.act, &op.opBase, out, grad)
 	if err != nil {
 		return nil, err
 	}
 	// dx = gz·wᵀ (B × in), dw = xᵀ·gz (in × out).
-	dx, err := apply(newMatMulOp("dense_data_grad", op.id<<8|1, false, true, op.batch, op.in, op.units), gz, in[1])
-	if err != nil {
-		return nil, err
+	var dx *G.Node
+	if op.inputGrad {
+		if dx, err = apply(newMatMulOp("dense_data_grad", op.id<<8|1, false, true, op.batch, op.in, op.units), gz, in[1]); err != nil {
+			return nil, err
+		}
 	}
 	dw, err := apply(newMatMulOp("dense_filter_grad", op.id<<8|2, true, false, op.in, op.units, op.batch), in[0], gz)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/mnistcnn/mnistcnn/internal/distance"
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/internal/simd"
+	"github.com/mnistcnn/mnistcnn/model"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -144,7 +145,11 @@ func TestConvOp(t *testing.T) {
 		x := randSlice(r, tc.batch*g.inSize())
 		w := randSlice(r, tc.out*tc.c*tc.k*tc.k)
 		b := randSlice(r, tc.out)
-		op := newConvOp(1, g, tc.batch, tc.relu, true)
+		act := model.Linear
+		if tc.relu {
+			act = model.ReLU
+		}
+		op := newConvOp(1, g, tc.batch, act, true)
 		yv, err := op.Do(dense([]int{tc.batch, tc.h, tc.w, tc.c}, x), dense([]int{tc.out, tc.c, tc.k, tc.k}, w), dense([]int{tc.out}, b))
 		if err != nil {
 			t.Fatal(err)
@@ -270,7 +275,7 @@ func TestMaxPoolOp(t *testing.T) {
 		relu[i] = max(xs[i], 0)
 	}
 	op = newMaxPoolOp(1, g, batch)
-	op.reluBefore = true
+	op.actBefore, op.limit = true, gradLimit(model.ReLU)
 	yv, err = op.Do(dense([]int{batch, 7, 7, 3}, relu))
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +336,7 @@ func TestDenseAndLoss(t *testing.T) {
 		}
 		return z, loss
 	}
-	op := newDenseOp(1, batch, in, units, true)
+	op := newDenseOp(1, batch, in, units, model.ReLU, true)
 	zv, err := op.Do(dense([]int{batch, in}, x), dense([]int{in, units}, w), dense([]int{units}, b))
 	if err != nil {
 		t.Fatal(err)
@@ -384,7 +389,7 @@ func TestStepMatchesStock(t *testing.T) {
 	c.Batch = 32
 	ck := newCk(t, c)
 	fit := d.Train.Slice(0, 32*21)
-	ours, err := newNet(ck.Weights, 32, true)
+	ours, err := newNet(model.Reference(), ck.Weights, 32, true)
 	if err != nil {
 		t.Fatal(err)
 	}

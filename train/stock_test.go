@@ -20,10 +20,12 @@ func newStockNet(weights []model.Tensor, batch int, train bool) (n *net, err err
 			n, err = nil, fmt.Errorf("train: building the graph: %v", r)
 		}
 	}()
-	n = &net{batch: batch, x: make([]float32, batch*pixels)}
+	in := MNIST
+	n = &net{batch: batch, h: in.Height, w: in.Width, pixels: in.Height * in.Width, classes: in.Classes}
+	n.x = make([]float32, batch*n.pixels)
 	g := G.NewGraph()
 	x := G.NewTensor(g, tensor.Float32, 4, G.WithName("x"),
-		G.WithValue(tensor.New(tensor.WithShape(batch, 1, model.Height, model.Width), tensor.WithBacking(n.x))))
+		G.WithValue(tensor.New(tensor.WithShape(batch, 1, in.Height, in.Width), tensor.WithBacking(n.x))))
 
 	w := make(G.Nodes, len(weights))
 	for i, t := range weights {
@@ -32,7 +34,7 @@ func newStockNet(weights []model.Tensor, batch int, train bool) (n *net, err err
 	}
 
 	// w is conv1/kernel, conv1/bias, conv2/kernel, conv2/bias, then kernel
-	// and bias of dense1..3, the order of model.Params.
+	// and bias of dense1..3, the order of the reference's Params.
 	h := x
 	for l := 0; l < 2; l++ {
 		k, b := w[2*l], w[2*l+1]

@@ -56,7 +56,8 @@ type Hooks struct {
 // A NaN or infinite loss stops it with an error naming the step, before that
 // step changes anything.
 func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Hooks) error {
-	if err := checkCheckpoint(ck); err != nil {
+	arch, err := checkCheckpoint(ck)
+	if err != nil {
 		return err
 	}
 	if ck.Epoch >= ck.Epochs {
@@ -66,13 +67,18 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 	if steps == 0 {
 		return fmt.Errorf("train: %d training images, fewer than a batch of %d", fit.N, ck.Batch)
 	}
-	if fit.Rows != model.Height || fit.Cols != model.Width {
-		return fmt.Errorf("train: images are %dx%d, want %dx%d", fit.Rows, fit.Cols, model.Height, model.Width)
+	for _, s := range []struct {
+		what string
+		set  mnist.Set
+	}{{"training", fit}, {"validation", val}} {
+		if err := checkSet(arch, s.what, s.set, true); err != nil {
+			return err
+		}
 	}
 	if ck.Step > steps {
 		return fmt.Errorf("train: checkpoint is at step %d of an epoch of %d steps", ck.Step, steps)
 	}
-	n, err := newNet(ck.Weights, ck.Batch, true)
+	n, err := newNet(arch, ck.Weights, ck.Batch, true)
 	if err != nil {
 		return err
 	}
@@ -92,6 +98,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 				sh = moves[2*ck.Step*ck.Batch : 2*(ck.Step+1)*ck.Batch]
 			}
 			n.load(fit, perm[ck.Step*ck.Batch:(ck.Step+1)*ck.Batch], sh)
+			n.drawMasks(ck.Seed, ck.Epoch, ck.Step)
 			if err := n.run(); err != nil {
 				return err
 			}
@@ -103,7 +110,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 			step(o, ck.OptStep, ck.Weights, ck.OptState, n.grad)
 			ck.Step++
 			ck.StepLossSum += loss
-			ck.StepCorrect += countCorrect(n.logitsData(), fit, perm[(ck.Step-1)*ck.Batch:ck.Step*ck.Batch])
+			ck.StepCorrect += countCorrect(n.logitsData(), n.classes, fit, perm[(ck.Step-1)*ck.Batch:ck.Step*ck.Batch])
 			if hooks.OnStep != nil {
 				hooks.OnStep(Progress{
 					Epoch: ck.Epoch + 1, Epochs: ck.Epochs,
@@ -128,7 +135,7 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 			ValLoss:       -1, ValAccuracy: -1,
 		}
 		if val.N > 0 {
-			if m.ValLoss, m.ValAccuracy, err = Evaluate(ck.Weights, val); err != nil {
+			if m.ValLoss, m.ValAccuracy, err = evaluate(arch, ck.Weights, val); err != nil {
 				return err
 			}
 		}
@@ -142,35 +149,65 @@ func Run(ctx context.Context, ck *model.Checkpoint, fit, val mnist.Set, hooks Ho
 	return nil
 }
 
-// checkCheckpoint reports whether ck can be trained.
-func checkCheckpoint(ck *model.Checkpoint) error {
-	if ck.Arch != model.ArchName {
-		return fmt.Errorf("train: checkpoint is for %q, want %q", ck.Arch, model.ArchName)
+// checkCheckpoint reports whether ck can be trained, and returns the
+// architecture it records.
+func checkCheckpoint(ck *model.Checkpoint) (*model.Arch, error) {
+	arch, err := ck.Architecture()
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	if ck.Batch < 1 {
-		return fmt.Errorf("train: checkpoint has batch %d", ck.Batch)
+		return nil, fmt.Errorf("train: checkpoint has batch %d", ck.Batch)
 	}
 	if ck.Shift < 0 || ck.Shift > MaxShift {
-		return fmt.Errorf("train: checkpoint shifts images by up to %d pixels, want 0 to %d", ck.Shift, MaxShift)
+		return nil, fmt.Errorf("train: checkpoint shifts images by up to %d pixels, want 0 to %d", ck.Shift, MaxShift)
 	}
 	if ck.Epoch < 0 || ck.Step < 0 || ck.OptStep < 0 {
-		return fmt.Errorf("train: checkpoint has negative epoch %d, step %d or optimizer step %d", ck.Epoch, ck.Step, ck.OptStep)
+		return nil, fmt.Errorf("train: checkpoint has negative epoch %d, step %d or optimizer step %d", ck.Epoch, ck.Step, ck.OptStep)
 	}
 	if err := checkOptimizer(ck.Optimizer); err != nil {
-		return err
+		return nil, err
 	}
-	if err := checkWeights(ck.Weights); err != nil {
-		return err
+	if err := checkWeights(arch, ck.Weights); err != nil {
+		return nil, err
 	}
-	return checkOptState(ck.Optimizer, ck.Weights, ck.OptState)
+	return arch, checkOptState(ck.Optimizer, ck.Weights, ck.OptState)
 }
 
-// countCorrect counts the rows of logits whose largest value is at the label
-// of the matching image idx[b] of set.
-func countCorrect(logits []float32, set mnist.Set, idx []int) int {
+// checkSet reports whether the images of set (the training, validation or
+// evaluated set, as what says) are arch's size and, if labels, whether its
+// labels are below arch's classes.
+func checkSet(arch *model.Arch, what string, set mnist.Set, labels bool) error {
+	in := arch.InputShape()
+	if set.N == 0 {
+		return nil
+	}
+	if set.Rows != in[0] || set.Cols != in[1] || in[2] != 1 {
+		return fmt.Errorf("train: %s images are %dx%d, the model's are %dx%dx%d", what, set.Rows, set.Cols, in[0], in[1], in[2])
+	}
+	if set.N < 0 || len(set.Images) < set.N*set.Rows*set.Cols {
+		return fmt.Errorf("train: %s set of %d images holds %d pixels", what, set.N, len(set.Images))
+	}
+	if !labels {
+		return nil
+	}
+	if len(set.Labels) < set.N {
+		return fmt.Errorf("train: %s set of %d images holds %d labels", what, set.N, len(set.Labels))
+	}
+	for i, l := range set.Labels[:set.N] {
+		if int(l) >= arch.Classes() {
+			return fmt.Errorf("train: %s image %d has label %d, the model has %d classes (0 to %d)", what, i, l, arch.Classes(), arch.Classes()-1)
+		}
+	}
+	return nil
+}
+
+// countCorrect counts the rows of logits (rows of classes values) whose
+// largest value is at the label of the matching image idx[b] of set.
+func countCorrect(logits []float32, classes int, set mnist.Set, idx []int) int {
 	c := 0
 	for b, i := range idx {
-		if model.Class(logits[b*model.Classes:(b+1)*model.Classes]) == int(set.Labels[i]) {
+		if model.Class(logits[b*classes:(b+1)*classes]) == int(set.Labels[i]) {
 			c++
 		}
 	}

@@ -16,16 +16,24 @@ import (
 	"github.com/mnistcnn/mnistcnn/model"
 )
 
-// synthetic is a set of n random 28×28 images with random labels, from a
-// fixed seed: enough to exercise the training loop without the data files.
-func synthetic(n int) mnist.Set {
+// classes is MNIST's number of classes, the reference's outputs.
+const classes = 10
+
+// synthetic is a set of n random 28×28 images with random labels 0–9, from
+// a fixed seed: enough to exercise the training loop without the data
+// files.
+func synthetic(n int) mnist.Set { return syntheticSet(n, MNIST) }
+
+// syntheticSet is a set of n random images of in's size with random labels
+// below in.Classes, from a fixed seed.
+func syntheticSet(n int, in Input) mnist.Set {
 	r := rand.New(rand.NewPCG(7, 7))
-	s := mnist.Set{Images: make([]uint8, n*pixels), Labels: make([]uint8, n), N: n, Rows: model.Height, Cols: model.Width}
+	s := mnist.Set{Images: make([]uint8, n*in.Height*in.Width), Labels: make([]uint8, n), N: n, Rows: in.Height, Cols: in.Width}
 	for i := range s.Images {
 		s.Images[i] = uint8(r.UintN(256))
 	}
 	for i := range s.Labels {
-		s.Labels[i] = uint8(r.UintN(model.Classes))
+		s.Labels[i] = uint8(r.UintN(uint(in.Classes)))
 	}
 	return s
 }
@@ -39,7 +47,7 @@ func smallConfig(o model.Optimizer) Config {
 
 func newCk(t *testing.T, c Config) *model.Checkpoint {
 	t.Helper()
-	ck, err := NewCheckpoint(c)
+	ck, err := NewCheckpoint(c, MNIST)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +95,7 @@ func TestNewCheckpoint(t *testing.T) {
 	if a.Arch != model.ArchName || a.Epoch != 0 || a.Step != 0 || a.OptStep != 0 || a.TestAccuracy != -1 {
 		t.Errorf("fresh checkpoint %+v", a)
 	}
-	for i, p := range model.Params() {
+	for i, p := range model.Reference().Params() {
 		w := a.Weights[i]
 		if w.Name != p.Name || !slices.Equal(w.Shape, p.Shape) {
 			t.Fatalf("weight %d is %s %v, want %s %v", i, w.Name, w.Shape, p.Name, p.Shape)
@@ -208,7 +216,7 @@ func TestPermutation(t *testing.T) {
 func TestLossMatchesEvaluate(t *testing.T) {
 	ck := newCk(t, smallConfig(KerasRMSprop()))
 	set := synthetic(4)
-	n, err := newNet(ck.Weights, 4, true)
+	n, err := newNet(model.Reference(), ck.Weights, 4, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +231,7 @@ func TestLossMatchesEvaluate(t *testing.T) {
 	if &n.grad(0)[0] == &ck.Weights[0].Data[0] {
 		t.Fatal("gradient shares memory with its weight")
 	}
-	want, _, err := Evaluate(ck.Weights, set)
+	want, _, err := Evaluate(ck, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,10 +244,10 @@ func TestLossMatchesEvaluate(t *testing.T) {
 	// (1/B)·Σ_b (softmax(z_b) − onehot_b): this checks the plumbing of the
 	// gradients (order, sign, one division by B).
 	z := n.logitsData()
-	var lp [model.Classes]float64
-	var g [model.Classes]float64
+	var lp [classes]float64
+	var g [classes]float64
 	for b := range 4 {
-		logSoftmax(z[b*model.Classes:(b+1)*model.Classes], lp[:])
+		logSoftmax(z[b*classes:(b+1)*classes], lp[:])
 		for c := range lp {
 			g[c] += math.Exp(lp[c]) / 4
 		}
@@ -394,16 +402,16 @@ func TestRunRejects(t *testing.T) {
 func TestEvaluatePadding(t *testing.T) {
 	ck := newCk(t, smallConfig(KerasRMSprop()))
 	set := synthetic(150)
-	l, a, err := Evaluate(ck.Weights, set)
+	l, a, err := Evaluate(ck, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l1, a1, _ := Evaluate(ck.Weights, set.Slice(0, 100))
-	l2, a2, _ := Evaluate(ck.Weights, set.Slice(100, 150))
+	l1, a1, _ := Evaluate(ck, set.Slice(0, 100))
+	l2, a2, _ := Evaluate(ck, set.Slice(100, 150))
 	if math.Abs(l-(100*l1+50*l2)/150) > 1e-6 || math.Abs(a-(100*a1+50*a2)/150) > 1e-9 {
 		t.Errorf("150 images: loss %v acc %v; parts give %v, %v", l, a, (100*l1+50*l2)/150, (100*a1+50*a2)/150)
 	}
-	p, err := Predict(ck.Weights, set)
+	p, err := Predict(ck, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +419,7 @@ func TestEvaluatePadding(t *testing.T) {
 	// Evaluate's loss.
 	var nll float64
 	for i := range set.N {
-		row := p[i*model.Classes : (i+1)*model.Classes]
+		row := p[i*classes : (i+1)*classes]
 		var s float64
 		for _, v := range row {
 			s += float64(v)
@@ -452,7 +460,7 @@ func TestLearns(t *testing.T) {
 	if last.Step != 200 || last.Steps != 200 || last.Images != 6400 {
 		t.Errorf("last progress %+v, want step 200 of 200, 6400 images", last)
 	}
-	loss, acc, err := Evaluate(ck.Weights, d.Test.Slice(0, 2000))
+	loss, acc, err := Evaluate(ck, d.Test.Slice(0, 2000))
 	if err != nil {
 		t.Fatal(err)
 	}

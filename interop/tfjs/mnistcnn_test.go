@@ -34,7 +34,7 @@ func TestMnistcnnModelsAgreeWithTFLite(t *testing.T) {
 	data := mnisttest.Data(t)
 	cfg := train.DefaultConfig()
 	cfg.Epochs, cfg.Limit = 1, 3000
-	ck, err := train.NewCheckpoint(cfg)
+	ck, err := train.NewCheckpoint(cfg, train.MNIST)
 	if err != nil {
 		t.Fatal(err)
 	}
