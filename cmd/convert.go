@@ -183,6 +183,14 @@ func runConvert(opts *ConvertOptions) error {
 		if err != nil {
 			return err
 		}
+		arch, err := ck.Architecture()
+		if err != nil {
+			return err
+		}
+		if in := arch.InputShape(); data.Train.Rows != in[0] || data.Train.Cols != in[1] {
+			return fmt.Errorf("convert: %s's model takes %d×%d images, the data in %s has %d×%d: give --data the folder it was trained on",
+				opts.Checkpoint, in[0], in[1], dir, data.Train.Rows, data.Train.Cols)
+		}
 		if needInt8 {
 			for _, i := range quantize.PickCalibration(opts.Calibration, opts.Seed, data.Train.N) {
 				x := make([]float32, data.Train.Rows*data.Train.Cols)

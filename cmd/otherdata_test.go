@@ -99,6 +99,13 @@ func TestOtherData(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("train: exit %d; stderr:\n%s", code, stderr)
 			}
+			if c.name == "14x14" {
+				// Without --data, convert reads MNIST, whose images do not fit.
+				code, _, stderr = run("convert", "--checkpoint", ck, "--out-dir", out, "-q")
+				if code != ExitError || !strings.Contains(stderr, "model takes 14×14 images, the data in ") || !strings.Contains(stderr, "has 28×28: give --data the folder it was trained on") {
+					t.Errorf("convert of a 14×14 model on MNIST: exit %d; stderr:\n%s", code, stderr)
+				}
+			}
 			code, _, stderr = run("convert", "--data", data, "--checkpoint", ck, "--out-dir", out, "--format", "tflite,c", "--test-data", "5", "-q")
 			if code != 0 {
 				t.Fatalf("convert: exit %d; stderr:\n%s", code, stderr)
