@@ -162,7 +162,8 @@ type convertResult struct {
 type convertModel struct {
 	Kind       string `json:"kind"`
 	SizeBytes  int    `json:"size_bytes"`
-	ArenaBytes int    `json:"arena_bytes"`
+	ArenaBytes int    `json:"arena_bytes"`      // what TensorFlow Lite Micro needs (as eval and inspect give it)
+	Activation int    `json:"activation_bytes"` // the activations of mnistcnn's plan alone
 }
 
 func runConvert(opts *ConvertOptions) error {
@@ -221,14 +222,14 @@ func runConvert(opts *ConvertOptions) error {
 	}
 	res := convertResult{Checkpoint: opts.Checkpoint, Files: paths}
 	for _, b := range built {
-		res.Models = append(res.Models, convertModel{b.Kind, len(b.Bytes), b.ArenaBytes})
+		res.Models = append(res.Models, convertModel{b.Kind, len(b.Bytes), tflmArena(b), b.ArenaBytes})
 	}
 	if g.json {
 		return writeJSON(g.stdout, res)
 	}
 	for _, b := range built {
-		fmt.Fprintf(g.stdout, "%-5s model: %s bytes, tensor arena %s bytes, ops %s\n", b.Kind,
-			thousands(len(b.Bytes)), thousands(b.ArenaBytes), strings.Join(opsOf(b), ","))
+		fmt.Fprintf(g.stdout, "%-5s model: %s bytes, tensor arena %s bytes (activations %s), ops %s\n", b.Kind,
+			thousands(len(b.Bytes)), thousands(tflmArena(b)), thousands(b.ArenaBytes), strings.Join(opsOf(b), ","))
 	}
 	for _, p := range paths {
 		fmt.Fprintf(g.stdout, "wrote %s\n", p)
@@ -255,4 +256,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// tflmArena is the arena figure convert reports, TFLM's as everywhere else;
+// the planned activations where the TFLM model does not cover an op.
+func tflmArena(b convert.Built) int {
+	if b.TFLMArena > 0 {
+		return b.TFLMArena
+	}
+	return b.ArenaBytes
 }
