@@ -3,6 +3,7 @@ package convert
 import (
 	"crypto/sha256"
 	"fmt"
+	"github.com/mnistcnn/mnistcnn/mnist"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -628,5 +629,41 @@ func TestFloatRefusesMismatchedArchitecture(t *testing.T) {
 	ck.Arch = "conv:8:3,bogus"
 	if _, err := Float(ck, ""); err == nil || !strings.HasPrefix(err.Error(), "convert: ") {
 		t.Errorf("an architecture that does not parse: %v", err)
+	}
+}
+
+// TestBuildTestDataManyClasses: the test-data files of a model with more
+// than ten classes hold labels up to its class count, in every source
+// format.
+func TestBuildTestDataManyClasses(t *testing.T) {
+	a, err := model.Build("conv:2:3,maxpool:2,flatten,dense", 8, 8, 1, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := mnist.Set{N: 3, Rows: 8, Cols: 8, Images: make([]uint8, 3*64), Labels: []uint8{11, 0, 10}}
+	calib := [][]float32{make([]float32, 64)}
+	for _, format := range []string{FormatC, FormatGo, FormatCStandalone} {
+		_, files, err := Build(randomCheckpoint(a, 7), calib, Options{
+			Kinds: []string{KindInt8}, Formats: []string{format}, Name: "m", Package: "mm",
+			Quantize: quantize.DefaultOptions(), TestData: set,
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		var td string
+		for _, f := range files {
+			if strings.Contains(f.Name, "test_data") {
+				td = string(f.Data)
+			}
+		}
+		if !strings.Contains(td, "11") || !strings.Contains(td, "8×8") {
+			t.Errorf("%s: test data without label 11 or the 8×8 size:\n%.800s", format, td)
+		}
+	}
+	// Labels must still be the model's classes.
+	set.Labels[0] = 12
+	if _, _, err := Build(randomCheckpoint(a, 7), calib, Options{Kinds: []string{KindInt8}, Formats: []string{FormatC},
+		Name: "m", Quantize: quantize.DefaultOptions(), TestData: set}); err == nil || !strings.Contains(err.Error(), "not one of the model's 12 classes") {
+		t.Errorf("label 12 of a 12-class model: %v", err)
 	}
 }

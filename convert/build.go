@@ -141,13 +141,13 @@ func emitAll(format string, built []Built, opt Options) ([]File, error) {
 	name := opt.Name + "_test_data"
 	switch format {
 	case FormatCC, FormatC:
-		src, err := EmitTestDataC("g_"+opt.Name+"_test", td.Images, td.Labels, in)
+		src, err := EmitTestDataSetC("g_"+opt.Name+"_test", td, info.classes(), in)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, File{name + ".h", src})
 	case FormatGo:
-		src, err := EmitTestDataGo(opt.Package, goName(opt.Name+"_test"), td.Images, td.Labels, in)
+		src, err := EmitTestDataSetGo(opt.Package, goName(opt.Name+"_test"), td, info.classes(), in)
 		if err != nil {
 			return nil, err
 		}
@@ -195,4 +195,17 @@ func WriteFiles(dir string, files []File) ([]string, error) {
 		paths = append(paths, p)
 	}
 	return paths, nil
+}
+
+// classes is the number of class scores of the model's first output, the
+// labels its test data may hold; 0 if it has no output.
+func (info ModelInfo) classes() int {
+	if len(info.Outputs) == 0 {
+		return 0
+	}
+	n := 1
+	for _, d := range info.Outputs[0].Shape {
+		n *= int(d)
+	}
+	return n
 }

@@ -13,7 +13,7 @@ package convert
 //	mnistcnn_kernels.h  the int8 kernels (copied from convert/cstandalone/,
 //	mnistcnn_kernels.c  always these names, whatever NAME is)
 //
-// and with --test-data N also NAME_model_test_data.h (EmitTestDataC's form,
+// and with --test-data N also NAME_model_test_data.h (EmitTestDataSetC's form,
 // arrays NAME_test_count, NAME_test_images, NAME_test_labels).
 //
 // The API, in NAME_model.h (NAME upper-cased for macros):
@@ -594,7 +594,7 @@ func emitCStandaloneAll(built []Built, opt Options) ([]File, error) {
 			if err != nil {
 				return nil, err
 			}
-			td, err := EmitTestDataC(opt.Name+"_test", opt.TestData.Images, opt.TestData.Labels, info.Inputs[0])
+			td, err := EmitTestDataSetC(opt.Name+"_test", opt.TestData, info.classes(), info.Inputs[0])
 			if err != nil {
 				return nil, err
 			}
