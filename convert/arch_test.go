@@ -3,119 +3,20 @@ package convert
 import (
 	"crypto/sha256"
 	"fmt"
-	"github.com/mnistcnn/mnistcnn/mnist"
 	"math"
-	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mnistcnn/mnistcnn/internal/archtest"
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
+	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
 	"github.com/mnistcnn/mnistcnn/quantize"
 	"github.com/mnistcnn/mnistcnn/tflite"
 	"github.com/mnistcnn/mnistcnn/tflite/interp"
 	"github.com/mnistcnn/mnistcnn/train"
 )
-
-// The architecture matrix: every preset, specs written to use every layer
-// variant the spec language has (strides, SAME padding, multipliers > 1,
-// RELU6 and linear activations, pools with SAME padding, dropout, global
-// average pooling, no convolution at all), and seeded random specs, all on
-// MNIST's 28×28×1 images and 10 classes, with seeded random weights.
-
-// coverageSpecs use every variant at least once.
-var coverageSpecs = []string{
-	"conv:6:5:s2:same:relu6,dwconv:3:m2:same:relu6,avgpool:3:s2:same,conv:8:1:linear,maxpool:3:s2:same,flatten,dropout:0.25,dense:24:relu6,dense",
-	"dwconv:5:m3:s2,dwconv:3:m2:linear,dropout:0.1,gap,dense:16:linear,dense",
-	"conv:4:3:same,avgpool:2:s1,gap,dense",
-	"maxpool:2,flatten,dense",
-	"flatten,dense:32,dropout:0.5,dense:12:relu6,dense",
-}
-
-// archCase is one architecture of the matrix.
-type archCase struct {
-	name string
-	arch *model.Arch
-}
-
-// archMatrix is the matrix: the presets, coverageSpecs and n random specs
-// from seed.
-func archMatrix(t testing.TB, n int, seed uint64) []archCase {
-	t.Helper()
-	var cs []archCase
-	add := func(name, spec string) {
-		a, err := model.Build(spec, 28, 28, 1, 10)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		cs = append(cs, archCase{name, a})
-	}
-	for _, p := range model.PresetNames() {
-		add(p, p)
-	}
-	for i, s := range coverageSpecs {
-		add(fmt.Sprintf("cover%d", i+1), s)
-	}
-	r := rand.New(rand.NewPCG(seed, 7))
-	for len(cs) < len(model.PresetNames())+len(coverageSpecs)+n {
-		s := randomArchSpec(r)
-		a, err := model.Build(s, 28, 28, 1, 10)
-		if err != nil || a.NumParams() > 400_000 {
-			continue // the draw is not valid for 28×28 images, or too big for a quick test
-		}
-		cs = append(cs, archCase{fmt.Sprintf("random%d", len(cs)-len(model.PresetNames())-len(coverageSpecs)+1), a})
-	}
-	return cs
-}
-
-// randomArchSpec is model's randomSpec (spec_test.go) with strides and
-// padding on every spatial layer; Build may refuse what it draws.
-func randomArchSpec(r *rand.Rand) string {
-	itoa := strconv.Itoa
-	var parts []string
-	act := []string{"", ":relu", ":relu6", ":linear"}
-	pad := []string{"", ":same", ":valid"}
-	stride := func() string { return []string{"", "", ":s2"}[r.IntN(3)] }
-	for i := r.IntN(5); i >= 0; i-- {
-		switch r.IntN(5) {
-		case 0:
-			parts = append(parts, "conv:"+itoa(1+r.IntN(8))+":"+itoa(1+r.IntN(5))+stride()+pad[r.IntN(3)]+act[r.IntN(4)])
-		case 1:
-			parts = append(parts, "dwconv:"+itoa(1+r.IntN(5))+":m"+itoa(1+r.IntN(3))+stride()+pad[r.IntN(3)]+act[r.IntN(4)])
-		case 2:
-			parts = append(parts, "maxpool:"+itoa(1+r.IntN(3))+stride()+pad[r.IntN(3)])
-		case 3:
-			parts = append(parts, "avgpool:"+itoa(2+r.IntN(2))+stride()+pad[r.IntN(3)])
-		case 4:
-			parts = append(parts, "dropout:0.1")
-		}
-	}
-	parts = append(parts, []string{"flatten", "gap"}[r.IntN(2)])
-	if r.IntN(2) == 0 {
-		parts = append(parts, "dense:"+itoa(1+r.IntN(20))+act[r.IntN(4)])
-	}
-	return strings.Join(append(parts, "dense"), ",")
-}
-
-// randomCheckpoint is a checkpoint of a with weights uniform in
-// ±√(6/fan_in) (He's uniform initialisation, so activations stay of order
-// 1 through the layers) and biases uniform in ±0.1, from seed.
-func randomCheckpoint(a *model.Arch, seed uint64) *model.Checkpoint {
-	r := rand.New(rand.NewPCG(seed, 11))
-	ws := model.NewCheckpointWeights(a)
-	for i, p := range a.Params() {
-		lim := 0.1
-		if p.FanIn > 0 {
-			lim = math.Sqrt(6 / float64(p.FanIn))
-		}
-		for j := range ws[i].Data {
-			ws[i].Data[j] = float32((2*r.Float64() - 1) * lim)
-		}
-	}
-	return &model.Checkpoint{Arch: a.CheckpointName(), Weights: ws, TestAccuracy: -1}
-}
 
 // refLogits computes a's logits (the classifier's output before softmax)
 // for one image of H·W·C values pixel/255 (H,W,C order), straight from the
@@ -355,15 +256,15 @@ func checkStructure(t *testing.T, a *model.Arch, m *tflite.Model) {
 // that every layout transform, padding and pooling is checked.
 func TestArchFloat(t *testing.T) {
 	set := mnisttest.Test(t, 40)
-	for i, c := range archMatrix(t, 5, 1) {
-		t.Run(c.name, func(t *testing.T) {
-			t.Logf("%s: %d parameters", c.arch.Spec(), c.arch.NumParams())
-			ck := randomCheckpoint(c.arch, uint64(100+i))
+	for i, c := range archtest.Matrix(t, 5, 1) {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Logf("%s: %d parameters", c.Arch.Spec(), c.Arch.NumParams())
+			ck := archtest.RandomCheckpoint(c.Arch, uint64(100+i))
 			m, err := Float(ck, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkStructure(t, c.arch, m)
+			checkStructure(t, c.Arch, m)
 			b, err := tflite.Encode(m)
 			if err != nil {
 				t.Fatal(err)
@@ -387,7 +288,7 @@ func TestArchFloat(t *testing.T) {
 			for _, x := range ck.Weights {
 				w[x.Name] = x.Data
 			}
-			img := make([]float32, c.arch.Pixels())
+			img := make([]float32, c.Arch.Pixels())
 			worst := 0.0
 			for n := 0; n < set.N; n++ {
 				set.Float(n, img)
@@ -395,7 +296,7 @@ func TestArchFloat(t *testing.T) {
 				if err := it.Invoke(); err != nil {
 					t.Fatal(err)
 				}
-				want := refLogits(c.arch, w, img)
+				want := refLogits(c.Arch, w, img)
 				scale := 1.0
 				for _, v := range want {
 					scale = math.Max(scale, math.Abs(v))
@@ -418,9 +319,9 @@ func TestArchFloat(t *testing.T) {
 // model in mnistcnn's interpreter: the probabilities must agree to 1e-5.
 func TestArchFloatMatchesGorgonia(t *testing.T) {
 	set := mnisttest.Test(t, 40)
-	for i, c := range archMatrix(t, 5, 1) {
-		t.Run(c.name, func(t *testing.T) {
-			ck := randomCheckpoint(c.arch, uint64(100+i))
+	for i, c := range archtest.Matrix(t, 5, 1) {
+		t.Run(c.Name, func(t *testing.T) {
+			ck := archtest.RandomCheckpoint(c.Arch, uint64(100+i))
 			want, err := train.Predict(ck, set)
 			if err != nil {
 				t.Fatal(err)
@@ -433,7 +334,7 @@ func TestArchFloatMatchesGorgonia(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			classes := c.arch.Classes()
+			classes := c.Arch.Classes()
 			worst := 0.0
 			for n := 0; n < set.N; n++ {
 				set.Float(n, it.Input(0).Float32s())
@@ -469,9 +370,9 @@ func TestArchInt8(t *testing.T) {
 		data.Test.Float(i, y)
 		test = append(test, y)
 	}
-	for i, c := range archMatrix(t, 5, 1) {
-		t.Run(c.name, func(t *testing.T) {
-			ck := randomCheckpoint(c.arch, uint64(100+i))
+	for i, c := range archtest.Matrix(t, 5, 1) {
+		t.Run(c.Name, func(t *testing.T) {
+			ck := archtest.RandomCheckpoint(c.Arch, uint64(100+i))
 			f, err := Float(ck, "test")
 			if err != nil {
 				t.Fatal(err)
@@ -525,9 +426,9 @@ func TestArchBuildEveryFormat(t *testing.T) {
 		data.Train.Float(i, x)
 		calib = append(calib, x)
 	}
-	for i, c := range archMatrix(t, 5, 1) {
-		t.Run(c.name, func(t *testing.T) {
-			ck := randomCheckpoint(c.arch, uint64(100+i))
+	for i, c := range archtest.Matrix(t, 5, 1) {
+		t.Run(c.Name, func(t *testing.T) {
+			ck := archtest.RandomCheckpoint(c.Arch, uint64(100+i))
 			for _, formats := range [][]string{{FormatTFLite, FormatCC, FormatGo}, {FormatC}} {
 				built, files, err := Build(ck, calib, Options{
 					Kinds: []string{KindFloat, KindInt8}, Formats: formats, Name: "m", Package: "mm",
@@ -541,7 +442,7 @@ func TestArchBuildEveryFormat(t *testing.T) {
 					byName[f.Name] = string(f.Data)
 				}
 				for _, b := range built {
-					codes, _ := wantOps(c.arch)
+					codes, _ := wantOps(c.Arch)
 					var src string
 					switch formats[0] {
 					case FormatTFLite:
@@ -617,7 +518,7 @@ func TestReferenceExportUnchanged(t *testing.T) {
 // TestFloatRefusesMismatchedArchitecture: the checkpoint's weights must be
 // those of the architecture it records, and the architecture must parse.
 func TestFloatRefusesMismatchedArchitecture(t *testing.T) {
-	ck := randomCheckpoint(model.Reference(), 1)
+	ck := archtest.RandomCheckpoint(model.Reference(), 1)
 	tiny, err := model.Build("tiny", 28, 28, 1, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -643,7 +544,7 @@ func TestBuildTestDataManyClasses(t *testing.T) {
 	set := mnist.Set{N: 3, Rows: 8, Cols: 8, Images: make([]uint8, 3*64), Labels: []uint8{11, 0, 10}}
 	calib := [][]float32{make([]float32, 64)}
 	for _, format := range []string{FormatC, FormatGo, FormatCStandalone} {
-		_, files, err := Build(randomCheckpoint(a, 7), calib, Options{
+		_, files, err := Build(archtest.RandomCheckpoint(a, 7), calib, Options{
 			Kinds: []string{KindInt8}, Formats: []string{format}, Name: "m", Package: "mm",
 			Quantize: quantize.DefaultOptions(), TestData: set,
 		})
@@ -662,7 +563,7 @@ func TestBuildTestDataManyClasses(t *testing.T) {
 	}
 	// Labels must still be the model's classes.
 	set.Labels[0] = 12
-	if _, _, err := Build(randomCheckpoint(a, 7), calib, Options{Kinds: []string{KindInt8}, Formats: []string{FormatC},
+	if _, _, err := Build(archtest.RandomCheckpoint(a, 7), calib, Options{Kinds: []string{KindInt8}, Formats: []string{FormatC},
 		Name: "m", Quantize: quantize.DefaultOptions(), TestData: set}); err == nil || !strings.Contains(err.Error(), "not one of the model's 12 classes") {
 		t.Errorf("label 12 of a 12-class model: %v", err)
 	}

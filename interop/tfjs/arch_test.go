@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/mnistcnn/mnistcnn/convert"
+	"github.com/mnistcnn/mnistcnn/internal/archtest"
 	"github.com/mnistcnn/mnistcnn/internal/mnisttest"
 	"github.com/mnistcnn/mnistcnn/mnist"
 	"github.com/mnistcnn/mnistcnn/model"
@@ -61,10 +60,10 @@ func TestArchitecturesAgreeWithTFLite(t *testing.T) {
 		data.Train.Float(i, x)
 		calib = append(calib, x)
 	}
-	for i, c := range archMatrix(t, 5, 1) {
-		t.Run(c.name, func(t *testing.T) {
-			t.Logf("%s", c.arch.Spec())
-			ck := randomCheckpoint(c.arch, uint64(100+i))
+	for i, c := range archtest.Matrix(t, 5, 1) {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Logf("%s", c.Arch.Spec())
+			ck := archtest.RandomCheckpoint(c.Arch, uint64(100+i))
 			built, files, err := convert.Build(ck, calib, convert.Options{
 				Kinds: []string{convert.KindFloat, convert.KindInt8}, Formats: []string{convert.FormatTFLite},
 				Name: "m", Quantize: quantize.DefaultOptions(),
@@ -354,86 +353,3 @@ func runOurs(t *testing.T, m *tflite.Model, test mnist.Set, q Quant) []byte {
 // The architecture matrix, as package convert's tests draw it
 // (convert/arch_test.go): every preset, specs that use every variant, and
 // seeded random specs, on 28×28×1 images and 10 classes.
-
-var coverageSpecs = []string{
-	"conv:6:5:s2:same:relu6,dwconv:3:m2:same:relu6,avgpool:3:s2:same,conv:8:1:linear,maxpool:3:s2:same,flatten,dropout:0.25,dense:24:relu6,dense",
-	"dwconv:5:m3:s2,dwconv:3:m2:linear,dropout:0.1,gap,dense:16:linear,dense",
-	"conv:4:3:same,avgpool:2:s1,gap,dense",
-	"maxpool:2,flatten,dense",
-	"flatten,dense:32,dropout:0.5,dense:12:relu6,dense",
-}
-
-type archCase struct {
-	name string
-	arch *model.Arch
-}
-
-func archMatrix(t testing.TB, n int, seed uint64) []archCase {
-	t.Helper()
-	var cs []archCase
-	add := func(name, spec string) {
-		a, err := model.Build(spec, 28, 28, 1, 10)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		cs = append(cs, archCase{name, a})
-	}
-	for _, p := range model.PresetNames() {
-		add(p, p)
-	}
-	for i, s := range coverageSpecs {
-		add(fmt.Sprintf("cover%d", i+1), s)
-	}
-	r := rand.New(rand.NewPCG(seed, 7))
-	for len(cs) < len(model.PresetNames())+len(coverageSpecs)+n {
-		s := randomArchSpec(r)
-		a, err := model.Build(s, 28, 28, 1, 10)
-		if err != nil || a.NumParams() > 400_000 {
-			continue
-		}
-		cs = append(cs, archCase{fmt.Sprintf("random%d", len(cs)-len(model.PresetNames())-len(coverageSpecs)+1), a})
-	}
-	return cs
-}
-
-func randomArchSpec(r *rand.Rand) string {
-	itoa := strconv.Itoa
-	var parts []string
-	act := []string{"", ":relu", ":relu6", ":linear"}
-	pad := []string{"", ":same", ":valid"}
-	stride := func() string { return []string{"", "", ":s2"}[r.IntN(3)] }
-	for i := r.IntN(5); i >= 0; i-- {
-		switch r.IntN(5) {
-		case 0:
-			parts = append(parts, "conv:"+itoa(1+r.IntN(8))+":"+itoa(1+r.IntN(5))+stride()+pad[r.IntN(3)]+act[r.IntN(4)])
-		case 1:
-			parts = append(parts, "dwconv:"+itoa(1+r.IntN(5))+":m"+itoa(1+r.IntN(3))+stride()+pad[r.IntN(3)]+act[r.IntN(4)])
-		case 2:
-			parts = append(parts, "maxpool:"+itoa(1+r.IntN(3))+stride()+pad[r.IntN(3)])
-		case 3:
-			parts = append(parts, "avgpool:"+itoa(2+r.IntN(2))+stride()+pad[r.IntN(3)])
-		case 4:
-			parts = append(parts, "dropout:0.1")
-		}
-	}
-	parts = append(parts, []string{"flatten", "gap"}[r.IntN(2)])
-	if r.IntN(2) == 0 {
-		parts = append(parts, "dense:"+itoa(1+r.IntN(20))+act[r.IntN(4)])
-	}
-	return strings.Join(append(parts, "dense"), ",")
-}
-
-func randomCheckpoint(a *model.Arch, seed uint64) *model.Checkpoint {
-	r := rand.New(rand.NewPCG(seed, 11))
-	ws := model.NewCheckpointWeights(a)
-	for i, p := range a.Params() {
-		lim := 0.1
-		if p.FanIn > 0 {
-			lim = math.Sqrt(6 / float64(p.FanIn))
-		}
-		for j := range ws[i].Data {
-			ws[i].Data[j] = float32((2*r.Float64() - 1) * lim)
-		}
-	}
-	return &model.Checkpoint{Arch: a.CheckpointName(), Weights: ws, TestAccuracy: -1}
-}
