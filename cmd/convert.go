@@ -222,14 +222,14 @@ func runConvert(opts *ConvertOptions) error {
 	}
 	res := convertResult{Checkpoint: opts.Checkpoint, Files: paths}
 	for _, b := range built {
-		res.Models = append(res.Models, convertModel{b.Kind, len(b.Bytes), tflmArena(b), b.ArenaBytes})
+		res.Models = append(res.Models, convertModel{b.Kind, len(b.Bytes), b.TFLMArena, b.ArenaBytes})
 	}
 	if g.json {
 		return writeJSON(g.stdout, res)
 	}
 	for _, b := range built {
 		fmt.Fprintf(g.stdout, "%-5s model: %s bytes, tensor arena %s bytes (activations %s), ops %s\n", b.Kind,
-			thousands(len(b.Bytes)), thousands(tflmArena(b)), thousands(b.ArenaBytes), strings.Join(opsOf(b), ","))
+			thousands(len(b.Bytes)), thousands(b.TFLMArena), thousands(b.ArenaBytes), strings.Join(opsOf(b), ","))
 	}
 	for _, p := range paths {
 		fmt.Fprintf(g.stdout, "wrote %s\n", p)
@@ -256,13 +256,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// tflmArena is the arena figure convert reports, TFLM's as everywhere else;
-// the planned activations where the TFLM model does not cover an op.
-func tflmArena(b convert.Built) int {
-	if b.TFLMArena > 0 {
-		return b.TFLMArena
-	}
-	return b.ArenaBytes
 }

@@ -151,12 +151,6 @@ func writeArchSummary(w io.Writer, a *model.Arch) error {
 	return writeSummaryTable(w, summarize(a, ""))
 }
 
-// writeSummary prints the reference architecture's summary.
-//
-// Deprecated: train calls it until it prints its own architecture's with
-// writeArchSummary.
-func writeSummary(w io.Writer) error { return writeArchSummary(w, model.Reference()) }
-
 // archSummary is the JSON of `mnistcnn summary --json`.
 type archSummary struct {
 	Name       string         `json:"name,omitempty"` // the preset's

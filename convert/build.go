@@ -49,7 +49,7 @@ type Built struct {
 	Model      *tflite.Model
 	Bytes      []byte // the .tflite file, recording its digest (EncodeWithDigest)
 	ArenaBytes int    // mnistcnn's interpreter's activation arena
-	TFLMArena  int    // the tensor arena TensorFlow Lite Micro needs (interp.TFLMArenaOf), 0 if unknown
+	TFLMArena  int    // the tensor arena TensorFlow Lite Micro needs (interp.ReportedArenaBytes)
 }
 
 // Build makes the requested models from ck (calib are the calibration
@@ -84,7 +84,7 @@ func Build(ck *model.Checkpoint, calib [][]float32, opt Options) ([]Built, []Fil
 		if err != nil {
 			return nil, nil, fmt.Errorf("convert: the %s model does not run: %w", kind, err)
 		}
-		built = append(built, Built{Kind: kind, Name: opt.Name + "_" + kind, Model: m, Bytes: b, ArenaBytes: it.ArenaBytes(), TFLMArena: it.TFLMArenaBytes()})
+		built = append(built, Built{Kind: kind, Name: opt.Name + "_" + kind, Model: m, Bytes: b, ArenaBytes: it.ArenaBytes(), TFLMArena: it.ReportedArenaBytes()})
 	}
 	var files []File
 	for _, format := range opt.Formats {

@@ -354,12 +354,7 @@ func uniqueNames(models []*ModelReport) {
 // (interp.TFLMArenaOf, the figure the emitted headers and inspect give);
 // for a model whose ops that model does not cover, the planned activations
 // alone, a lower bound.
-func arenaBytes(m *Model) int {
-	if n := m.it.TFLMArenaBytes(); n > 0 {
-		return n
-	}
-	return m.ArenaBytes()
-}
+func arenaBytes(m *Model) int { return m.it.ReportedArenaBytes() }
 
 func runTFLite(ctx context.Context, path string, test mnist.Set, workers int, prog Progress) *ModelReport {
 	mr := &ModelReport{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path}

@@ -197,6 +197,17 @@ func (it *Interpreter) TFLMArenaBytes() int {
 	return a.Bytes
 }
 
+// ReportedArenaBytes is the arena figure mnistcnn reports for the model
+// (eval, convert): TFLMArenaBytes, or, for a model with an operator the
+// simulation does not know, ArenaBytes, the planned activations alone, a
+// lower bound.
+func (it *Interpreter) ReportedArenaBytes() int {
+	if n := it.TFLMArenaBytes(); n > 0 {
+		return n
+	}
+	return it.ArenaBytes()
+}
+
 // tflmSize is a C struct's sizeof and alignof.
 type tflmSize struct{ size, align int }
 
